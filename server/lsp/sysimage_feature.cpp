@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "sysimage/protocol/sysimage.h"
@@ -29,6 +30,7 @@ class SysimageFeature : public SessionFeature {
 
   void bind(Bindings& bindings, std::map<std::string, CommandHandler>&) override {
     bindings.request(protocol::sysimage::kServerInfo, this, &SysimageFeature::onServerInfo);
+    bindings.request(protocol::sysimage::kPing, this, &SysimageFeature::onPing);
   }
 
  private:
@@ -38,6 +40,18 @@ class SysimageFeature : public SessionFeature {
     result.protocolVersion = kSysimageProtocolVersion;
     result.pid = static_cast<int>(::getpid());
     reply(result);
+  }
+
+  void onPing(const protocol::sysimage::PingParams& params, Reply<json> reply) {
+    if (params.delayMs == 0) {
+      reply(json::object());
+      return;
+    }
+    auto timer = std::make_shared<boost::asio::steady_timer>(services_->io(), std::chrono::milliseconds(params.delayMs));
+    reply.cancellation().onCancel([timer] { timer->cancel(); });
+    timer->async_wait([timer, reply](const boost::system::error_code& ec) {
+      if (!ec) reply(json::object());
+    });
   }
 
   std::weak_ptr<Session> session_;

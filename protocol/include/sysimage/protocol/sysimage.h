@@ -11,6 +11,7 @@ namespace sysimage::protocol::sysimage {
 
 // Requests.
 inline constexpr const char* kServerInfo = "sysimage/serverInfo";
+inline constexpr const char* kPing = "sysimage/ping";
 
 /// `sysimage/serverInfo` result: what this server is (for health checks of clients).
 struct ServerInfoResult {
@@ -19,5 +20,12 @@ struct ServerInfoResult {
   int pid = 0;              ///< server process id
 };
 void to_json(nlohmann::json& j, const ServerInfoResult& r);
+
+/// `sysimage/ping` params: a diagnostic request answered `{}` after `delayMs` milliseconds
+/// (0–60000, default 0); cancellable. Used by health checks, latency benchmarks and tests.
+struct PingParams {
+  int delayMs = 0;
+};
+void from_json(const nlohmann::json& j, PingParams& p);
 
 }  // namespace sysimage::protocol::sysimage

@@ -1,0 +1,310 @@
+// On-disk formats of the statement store (statements.log records, build-mark) and the POSIX file
+// helpers it needs: locking, durable writes, atomic replacement.
+#include "server/core/statement_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <thread>
+#include <vector>
+
+#include "server/core/statement.h"
+
+namespace sysimage::core::statement_log {
+
+void encodeRecord(std::string& out, std::string_view statement, std::uint8_t flags, std::optional<float> compileMs) {
+  if (flags == 0) {
+    out += '-';
+  } else {
+    if (flags & kExcluded) out += 'x';
+    if (flags & kNonPortable) out += 'n';
+  }
+  out += '\t';
+  if (compileMs) {
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, *compileMs);
+    out.append(buffer, result.ptr);
+  } else {
+    out += '-';
+  }
+  out += '\t';
+  for (const char c : statement) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+  out += '\n';
+}
+
+std::optional<Record> decodeRecord(std::string_view line) {
+  const std::size_t tab1 = line.find('\t');
+  if (tab1 == std::string_view::npos) return std::nullopt;
+  const std::size_t tab2 = line.find('\t', tab1 + 1);
+  if (tab2 == std::string_view::npos) return std::nullopt;
+  Record record;
+  const std::string_view flags = line.substr(0, tab1);
+  if (flags == "x") {
+    record.flags = kExcluded;
+  } else if (flags == "n") {
+    record.flags = kNonPortable;
+  } else if (flags == "xn") {
+    record.flags = kExcluded | kNonPortable;
+  } else if (flags != "-") {
+    return std::nullopt;
+  }
+  const std::string_view ms = line.substr(tab1 + 1, tab2 - tab1 - 1);
+  if (ms != "-") {
+    float value = 0;
+    const auto [ptr, ec] = std::from_chars(ms.data(), ms.data() + ms.size(), value);
+    if (ec != std::errc() || ptr != ms.data() + ms.size() || !std::isfinite(value) || value < 0) return std::nullopt;
+    record.compileMs = value;
+  }
+  const std::string_view escaped = line.substr(tab2 + 1);
+  record.statement.reserve(escaped.size());
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    const char c = escaped[i];
+    if (c == '\t') return std::nullopt;
+    if (c != '\\') {
+      record.statement += c;
+      continue;
+    }
+    if (++i == escaped.size()) return std::nullopt;
+    switch (escaped[i]) {
+      case '\\':
+        record.statement += '\\';
+        break;
+      case 't':
+        record.statement += '\t';
+        break;
+      case 'n':
+        record.statement += '\n';
+        break;
+      case 'r':
+        record.statement += '\r';
+        break;
+      default:
+        return std::nullopt;
+    }
+  }
+  // Also the check that catches a record cut short: any proper prefix of a statement is unbalanced.
+  if (!statementSyntaxError(record.statement).empty()) return std::nullopt;
+  return record;
+}
+
+std::string encodeBuildMark(const BuildMark& mark) {
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(mark.setHash));
+  return "sysimage-server build-mark v1\nstatements " + std::to_string(mark.statements) + "\nset-hash " + hash + "\n";
+}
+
+std::optional<BuildMark> decodeBuildMark(std::string_view text) {
+  constexpr std::string_view kFirst = "sysimage-server build-mark v1\n";
+  if (!text.starts_with(kFirst)) return std::nullopt;
+  text.remove_prefix(kFirst.size());
+  BuildMark mark;
+  bool haveCount = false, haveHash = false;
+  while (!text.empty()) {
+    const std::size_t eol = text.find('\n');
+    if (eol == std::string_view::npos) return std::nullopt;
+    const std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol + 1);
+    const std::size_t space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    const std::string_view key = line.substr(0, space), value = line.substr(space + 1);
+    const char* end = value.data() + value.size();
+    if (key == "statements") {
+      haveCount = std::from_chars(value.data(), end, mark.statements).ptr == end;
+    } else if (key == "set-hash") {
+      haveHash = std::from_chars(value.data(), end, mark.setHash, 16).ptr == end;
+    }
+  }
+  if (!haveCount || !haveHash) return std::nullopt;
+  return mark;
+}
+
+std::uint64_t fnv1a64(std::string_view bytes) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+std::string utcTimestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &tm);
+  return buffer;
+}
+
+std::string errnoMessage(std::string_view what, int err) { return std::string(what) + ": " + std::strerror(err); }
+
+std::optional<std::uint64_t> readLines(int fd, std::uint64_t offset,
+                                       const std::function<void(std::string_view, bool)>& onLine) {
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  std::vector<char> buffer(kChunk);
+  std::string partial;    // start of a line continued in the next chunk
+  bool skipping = false;  // inside an overlong line already reported
+  std::uint64_t position = offset;
+  std::uint64_t consumed = offset;
+  for (;;) {
+    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(position));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
+    position += static_cast<std::uint64_t>(n);
+    std::size_t start = 0;
+    for (std::size_t eol; (eol = chunk.find('\n', start)) != std::string_view::npos; start = eol + 1) {
+      const std::string_view piece = chunk.substr(start, eol - start);
+      consumed = position - chunk.size() + eol + 1;
+      if (skipping) {
+        skipping = false;
+      } else if (partial.empty()) {
+        onLine(piece, false);
+      } else {
+        partial.append(piece);
+        onLine(partial, false);
+      }
+      partial.clear();
+    }
+    if (skipping) continue;
+    partial.append(chunk.substr(start));
+    if (partial.size() > kMaxRecordBytes) {
+      onLine(std::string_view(partial).substr(0, kMaxRecordBytes), true);
+      partial.clear();
+      skipping = true;
+    }
+  }
+  return consumed;
+}
+
+int writeAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return 0;
+}
+
+int syncDirectory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int rc = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return rc;
+}
+
+AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
+  tmp_ = target_;
+  tmp_ += ".tmp-" + std::to_string(::getpid());
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) error_ = errnoMessage("cannot create " + tmp_.string(), errno);
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(tmp_.c_str());
+}
+
+void AtomicFile::write(std::string_view data) {
+  if (!error_.empty()) return;
+  buffer_.append(data);
+  if (buffer_.size() >= (std::size_t{1} << 20)) drain();
+}
+
+void AtomicFile::drain() {
+  if (error_.empty()) {
+    if (const int err = writeAll(fd_, buffer_); err != 0) error_ = errnoMessage("cannot write " + tmp_.string(), err);
+  }
+  buffer_.clear();
+}
+
+std::string AtomicFile::commit() {
+  drain();
+  if (error_.empty() && ::fsync(fd_) != 0) error_ = errnoMessage("cannot sync " + tmp_.string(), errno);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!error_.empty()) return error_;
+  if (::rename(tmp_.c_str(), target_.c_str()) != 0) {
+    error_ = errnoMessage("cannot rename to " + target_.string(), errno);
+    return error_;
+  }
+  committed_ = true;
+  const std::filesystem::path parent = target_.has_parent_path() ? target_.parent_path() : ".";
+  if (const int err = syncDirectory(parent); err != 0) return errnoMessage("cannot sync " + parent.string(), err);
+  return {};
+}
+
+std::string replaceFileAtomically(const std::filesystem::path& path, std::string_view data) {
+  AtomicFile file(path);
+  file.write(data);
+  return file.commit();
+}
+
+DirLock::DirLock(const std::filesystem::path& lockPath) : path_(lockPath) {}
+
+DirLock::~DirLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string DirLock::acquire(bool exclusive, int timeoutMs) {
+  if (fd_ < 0) {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      // Nothing can be written in a directory where the lock file can be neither created nor
+      // opened, so nobody else can hold it for writing either: readers go ahead unlocked.
+      if (!exclusive) return {};
+      return errnoMessage("cannot open lock file " + path_.string(), errno);
+    }
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  for (;;) {
+    if (::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) {
+      held_ = true;
+      return {};
+    }
+    if (errno == EINTR) continue;
+    if (errno != EWOULDBLOCK) return errnoMessage("cannot lock " + path_.string(), errno);
+    if (std::chrono::steady_clock::now() >= deadline) return "timed out waiting for the lock " + path_.string();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void DirLock::release() {
+  if (held_ && fd_ >= 0) ::flock(fd_, LOCK_UN);
+  held_ = false;
+}
+
+}  // namespace sysimage::core::statement_log

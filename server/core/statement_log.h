@@ -1,0 +1,138 @@
+// On-disk formats of the statement store (statements.log records, build-mark) and the POSIX file
+// helpers it needs: locking, durable writes, atomic replacement. Internal to server/core.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sysimage::core::statement_log {
+
+/// First line of every statements.log. Lines starting with '#' elsewhere are ignored.
+inline constexpr std::string_view kHeader = "# sysimage-server statement log v1";
+/// Prefix of any version of that header; another version means the file is not ours to write.
+inline constexpr std::string_view kHeaderPrefix = "# sysimage-server statement log v";
+/// Longest record line accepted: a longest statement, escaped, plus the two leading fields.
+inline constexpr std::size_t kMaxRecordBytes = (std::size_t{2} << 20) + 64;
+
+/// Flag letters of the first field.
+inline constexpr std::uint8_t kExcluded = 1;
+inline constexpr std::uint8_t kNonPortable = 2;
+
+/// One record: `<flags>\t<compile ms>\t<statement>\n`, flags "-", "x" (excluded), "n" (non-portable)
+/// or "xn"; compile ms "-" or a decimal number; the statement with '\\', '\t', '\n' and '\r' escaped
+/// as `\\`, `\t`, `\n`, `\r`. Appends the encoded line to `out`.
+void encodeRecord(std::string& out, std::string_view statement, std::uint8_t flags, std::optional<float> compileMs);
+
+/// A decoded record; `statement` is unescaped and passed statementSyntaxError().
+struct Record {
+  std::string statement;
+  std::uint8_t flags = 0;
+  std::optional<float> compileMs;
+};
+
+/// Decodes one line without its '\n'; nullopt if it is not a well-formed record.
+std::optional<Record> decodeRecord(std::string_view line);
+
+/// Contents of the `build-mark` file: how many statements the store held when the last successful
+/// build exported them, and an order-independent hash of that statement set.
+struct BuildMark {
+  std::size_t statements = 0;
+  std::uint64_t setHash = 0;
+};
+std::string encodeBuildMark(const BuildMark& mark);
+std::optional<BuildMark> decodeBuildMark(std::string_view text);
+
+/// FNV-1a, 64 bit: stable across builds, unlike std::hash.
+std::uint64_t fnv1a64(std::string_view bytes);
+
+/// "20260121T101500Z" (UTC), for file names.
+std::string utcTimestamp();
+
+/// strerror-style text for errno `err`, prefixed with `what`.
+std::string errnoMessage(std::string_view what, int err);
+
+/// Reads `fd` from `offset` to its end with pread, calling `onLine` for every complete line
+/// (without '\n'). A line longer than kMaxRecordBytes is passed cut to that length with
+/// `overlong` set. Returns the offset just past the last '\n' read, or nullopt on a read error
+/// (errno set).
+std::optional<std::uint64_t> readLines(int fd, std::uint64_t offset,
+                                       const std::function<void(std::string_view line, bool overlong)>& onLine);
+
+/// Writes all of `data` to `fd` (retrying short writes and EINTR). Returns 0 or an errno value.
+int writeAll(int fd, std::string_view data);
+
+/// fsync of a directory, so a rename or a new file in it survives a crash. Returns 0 or errno.
+int syncDirectory(const std::filesystem::path& dir);
+
+/// A file written under a temporary name (`<target>.tmp-<pid>`) and renamed over `target` by
+/// commit(): fsync of the file, rename, fsync of the directory. Destroyed uncommitted, it removes
+/// the temporary file. Writes are buffered (1 MiB).
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::filesystem::path target);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(std::string_view data);
+  /// Returns an empty string or the first error met since construction.
+  std::string commit();
+
+ private:
+  void drain();
+
+  std::filesystem::path target_;
+  std::filesystem::path tmp_;
+  int fd_ = -1;
+  std::string buffer_;
+  std::string error_;
+  bool committed_ = false;
+};
+
+/// Writes `data` to `path` atomically with AtomicFile. Returns an empty string or the error.
+std::string replaceFileAtomically(const std::filesystem::path& path, std::string_view data);
+
+/// An flock(2) on `<dir>/lock`, held by RAII. flock (not fcntl) locks belong to the open file
+/// description, so two stores in one process exclude each other as two processes do.
+class DirLock {
+ public:
+  /// Opens (creating when possible) the lock file; a read-only directory without one gives an
+  /// invalid lock that acquire() reports as held, since nobody can write there anyway.
+  explicit DirLock(const std::filesystem::path& lockPath);
+  ~DirLock();
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+  /// Takes the lock (exclusive or shared), waiting at most `timeoutMs`. Returns an empty string or
+  /// the error. Reopens the lock file if it could not be opened before.
+  std::string acquire(bool exclusive, int timeoutMs = 5000);
+  void release();
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  bool held_ = false;
+};
+
+/// Holds a DirLock for one scope.
+class LockGuard {
+ public:
+  LockGuard(DirLock& lock, bool exclusive) : lock_(lock), error_(lock.acquire(exclusive)) {}
+  ~LockGuard() {
+    if (error_.empty()) lock_.release();
+  }
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+  const std::string& error() const { return error_; }
+
+ private:
+  DirLock& lock_;
+  std::string error_;
+};
+
+}  // namespace sysimage::core::statement_log

@@ -1,0 +1,669 @@
+// The statement store: the deduplicated precompile statements of one (project, Julia version),
+// persisted crash-safely in an append-only log that several server processes may share.
+#include "server/core/statement_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <new>
+#include <unordered_set>
+#include <utility>
+
+#include "server/core/statement_log.h"
+
+namespace sysimage::core {
+namespace fs = std::filesystem;
+namespace slog = statement_log;
+
+std::filesystem::path storeDirFor(const fs::path& stateDir, const fs::path& projectPath,
+                                  std::string_view juliaVersion) {
+  std::string key = projectPath.lexically_normal().string();
+  while (key.size() > 1 && key.back() == '/') key.pop_back();
+  std::string version;
+  for (const char c : juliaVersion) {
+    const bool allowed = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+                         c == '+' || c == '-' || c == '_';
+    version += allowed ? c : '_';
+  }
+  if (version.find_first_not_of('.') == std::string::npos) version = "unknown";  // also "." and ".."
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(slog::fnv1a64(key)));
+  return stateDir / version / hash;
+}
+
+namespace {
+
+// One unique statement in the arena: this header, then the bytes. 12 bytes of overhead.
+struct Rec {
+  std::uint32_t length;
+  std::uint8_t flags;    // slog::kExcluded | slog::kNonPortable
+  std::uint8_t pending;  // kNotPending, kPending (in Impl::pending), kWasPending (listed, no longer due)
+  std::uint16_t reserved;
+  float compileMs;  // NaN if never timed
+  std::string_view text() const { return {reinterpret_cast<const char*>(this + 1), length}; }
+  std::optional<float> ms() const { return std::isnan(compileMs) ? std::nullopt : std::optional<float>(compileMs); }
+};
+static_assert(sizeof(Rec) == 12);
+constexpr std::uint8_t kNotPending = 0, kPending = 1, kWasPending = 2;
+
+std::size_t recBytes(std::size_t length) { return (sizeof(Rec) + length + 3) & ~std::size_t{3}; }
+
+// Append-only storage for the statements, in insertion order: each is stored once, the hash set
+// points into it.
+class Arena {
+ public:
+  Rec* add(std::string_view text, std::uint8_t flags, float ms) {
+    const std::size_t need = recBytes(text.size());
+    if (chunks_.empty() || chunks_.back().capacity - chunks_.back().used < need) {
+      const std::size_t capacity = std::max(kChunkBytes, need);
+      chunks_.push_back(Chunk{std::unique_ptr<char[]>(new char[capacity]), 0, capacity});
+    }
+    Chunk& chunk = chunks_.back();
+    auto* rec =
+        new (chunk.data.get() + chunk.used) Rec{static_cast<std::uint32_t>(text.size()), flags, kNotPending, 0, ms};
+    std::memcpy(rec + 1, text.data(), text.size());
+    chunk.used += need;
+    return rec;
+  }
+
+  template <class F>
+  void forEach(F&& visit) const {
+    for (const Chunk& chunk : chunks_) {
+      for (std::size_t at = 0; at < chunk.used;) {
+        auto* rec = reinterpret_cast<Rec*>(chunk.data.get() + at);
+        visit(rec);
+        at += recBytes(rec->length);
+      }
+    }
+  }
+
+  std::size_t capacityBytes() const {
+    std::size_t total = chunks_.capacity() * sizeof(Chunk);
+    for (const Chunk& chunk : chunks_) total += chunk.capacity;
+    return total;
+  }
+
+  void clear() { chunks_.clear(); }
+
+ private:
+  static constexpr std::size_t kChunkBytes = std::size_t{256} << 10;
+  struct Chunk {
+    std::unique_ptr<char[]> data;
+    std::size_t used;
+    std::size_t capacity;
+  };
+  std::vector<Chunk> chunks_;
+};
+
+struct RecHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(const Rec* r) const { return (*this)(r->text()); }
+};
+struct RecEq {
+  using is_transparent = void;
+  static std::string_view view(std::string_view s) { return s; }
+  static std::string_view view(const Rec* r) { return r->text(); }
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return view(a) == view(b);
+  }
+};
+
+// Closes a file descriptor at scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// A statement is "likely valid" when add() need not run the full syntax check on a duplicate.
+bool plausibleStatement(std::string_view s) {
+  return s.starts_with("precompile(") && s.size() <= kMaxTraceLineBytes && s.find('\n') == std::string_view::npos;
+}
+
+StatementFlags toFlags(std::uint8_t bits) {
+  StatementFlags flags;
+  flags.excluded = (bits & slog::kExcluded) != 0;
+  flags.nonPortable = (bits & slog::kNonPortable) != 0;
+  flags.reason = flags.excluded ? "refers to Main" : flags.nonPortable ? "generated name" : "";
+  return flags;
+}
+
+}  // namespace
+
+struct StatementStore::Impl {
+  fs::path dir, logPath, markPath;
+  slog::DirLock lock;
+
+  Arena arena;
+  std::unordered_set<Rec*, RecHash, RecEq> set;
+  std::vector<Rec*> pending;  // records with pending != kNotPending
+  std::size_t nonPortable = 0, excluded = 0, uniqueBytes = 0;
+
+  // statements.log as last read: its identity and how far it has been read (always a line end).
+  bool haveFile = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::uint64_t offset = 0;
+  std::size_t fileRecords = 0;
+  bool unsupportedFormat = false;
+
+  std::optional<slog::BuildMark> mark;
+  struct stat markStat {};
+
+  std::string degradedReason;
+  std::vector<std::string> warnings;
+  StoreLoadReport report;
+
+  // What one read of the log found.
+  struct ReadStats {
+    std::uint64_t consumed = 0;
+    std::size_t records = 0, duplicates = 0;
+    std::vector<std::string> corrupt;
+    bool lastLineCorrupt = false;  // the last complete line read did not parse (and was not overlong)
+    std::size_t lastLineBytes = 0;
+  };
+
+  explicit Impl(fs::path d)
+      : dir(std::move(d)), logPath(dir / "statements.log"), markPath(dir / "build-mark"), lock(dir / "lock") {}
+
+  Rec* find(std::string_view s) const {
+    const auto it = set.find(s);
+    return it == set.end() ? nullptr : *it;
+  }
+
+  void markPending(Rec* r) {
+    if (r->pending == kNotPending) pending.push_back(r);
+    r->pending = kPending;
+  }
+
+  void clearPending() {
+    for (Rec* r : pending) r->pending = kNotPending;
+    pending.clear();
+  }
+
+  void resetMemory() {
+    set.clear();
+    pending.clear();
+    arena.clear();
+    nonPortable = excluded = uniqueBytes = 0;
+  }
+
+  // Inserts or updates a statement, from this process (`fromLog` false: it becomes pending) or read
+  // from the log.
+  AddResult merge(std::string_view text, std::optional<float> ms, bool fromLog) {
+    Rec* r = find(text);
+    if (r == nullptr) {
+      const StatementFlags flags = classifyStatement(text);
+      const std::uint8_t bits = (flags.excluded ? slog::kExcluded : 0) | (flags.nonPortable ? slog::kNonPortable : 0);
+      r = arena.add(text, bits, ms ? *ms : std::nanf(""));
+      set.insert(r);
+      excluded += flags.excluded;
+      nonPortable += flags.nonPortable;
+      uniqueBytes += text.size();
+      if (!fromLog) markPending(r);
+      return AddResult::Added;
+    }
+    AddResult result = AddResult::Duplicate;
+    if (ms && (std::isnan(r->compileMs) || *ms > r->compileMs)) {
+      r->compileMs = *ms;
+      if (!fromLog) markPending(r);
+      result = AddResult::Updated;
+    }
+    // Another process already logged this statement with at least our compile time.
+    if (fromLog && r->pending == kPending && (std::isnan(r->compileMs) || (ms && *ms >= r->compileMs)))
+      r->pending = kWasPending;
+    return result;
+  }
+
+  // Reads complete lines of `fd` from `from`, merging records.
+  std::optional<ReadStats> readLog(int fd, std::uint64_t from) {
+    ReadStats stats;
+    bool first = from == 0;
+    const auto consumed = slog::readLines(fd, from, [&](std::string_view line, bool overlong) {
+      const bool isFirst = std::exchange(first, false);
+      stats.lastLineCorrupt = false;
+      if (unsupportedFormat) return;
+      if (!overlong && line.starts_with('#')) {
+        if (isFirst && line.starts_with(slog::kHeaderPrefix) && line != slog::kHeader) unsupportedFormat = true;
+        return;
+      }
+      if (!overlong) {
+        if (auto record = slog::decodeRecord(line)) {
+          ++stats.records;
+          ++fileRecords;
+          if (merge(record->statement, record->compileMs, true) != AddResult::Added) ++stats.duplicates;
+          return;
+        }
+      }
+      stats.corrupt.emplace_back(line);
+      stats.lastLineCorrupt = !overlong;
+      stats.lastLineBytes = line.size() + 1;
+    });
+    if (!consumed) return std::nullopt;
+    stats.consumed = *consumed;
+    if (unsupportedFormat)
+      degradedReason = "statements.log was written by a newer server (unsupported format); not writing to it";
+    return stats;
+  }
+
+  // Rebuilds memory from the whole log (`fd` < 0: there is none) plus this process's pending
+  // statements: the log was compacted, cleared or replaced by another process.
+  std::optional<ReadStats> reload(int fd, const struct stat* st) {
+    std::vector<std::pair<std::string, std::optional<float>>> keep;
+    for (Rec* r : pending)
+      if (r->pending == kPending) keep.emplace_back(std::string(r->text()), r->ms());
+    resetMemory();
+    fileRecords = 0;
+    offset = 0;
+    haveFile = fd >= 0;
+    std::optional<ReadStats> stats = ReadStats{};
+    if (fd >= 0) {
+      dev = st->st_dev;
+      ino = st->st_ino;
+      stats = readLog(fd, 0);
+      if (stats) offset = stats->consumed;
+    }
+    for (auto& [text, ms] : keep) merge(text, ms, false);
+    return stats;
+  }
+
+  void warnCorrupt(const ReadStats& stats) {
+    if (!stats.corrupt.empty())
+      warnings.push_back("statements.log: skipped " + std::to_string(stats.corrupt.size()) + " unreadable line(s)");
+  }
+
+  // Brings memory up to date with the log open on `fd`. With `repair` (exclusive lock held, fd
+  // writable) a torn tail, which only a writer that died mid-append leaves, is cut off.
+  std::string catchUp(int fd, bool repair) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return slog::errnoMessage("cannot stat " + logPath.string(), errno);
+    std::optional<ReadStats> stats;
+    if (!haveFile || st.st_dev != dev || st.st_ino != ino || static_cast<std::uint64_t>(st.st_size) < offset) {
+      stats = reload(fd, &st);
+    } else if (static_cast<std::uint64_t>(st.st_size) > offset) {
+      stats = readLog(fd, offset);
+      if (stats) offset = stats->consumed;
+    } else {
+      return {};
+    }
+    if (!stats) return slog::errnoMessage("cannot read " + logPath.string(), errno);
+    warnCorrupt(*stats);
+    if (repair && offset < static_cast<std::uint64_t>(st.st_size)) {
+      if (::ftruncate(fd, static_cast<off_t>(offset)) != 0)
+        return slog::errnoMessage("cannot cut the torn tail of " + logPath.string(), errno);
+      warnings.push_back("statements.log: dropped an incomplete last record of " +
+                         std::to_string(st.st_size - static_cast<off_t>(offset)) + " bytes");
+    }
+    return {};
+  }
+
+  // Replaces the log with a header plus one record per statement (none with `empty`). Exclusive
+  // lock held.
+  std::string rewrite(bool empty) {
+    slog::AtomicFile file(logPath);
+    std::string buffer(slog::kHeader);
+    buffer += '\n';
+    if (!empty) {
+      arena.forEach([&](Rec* r) {
+        slog::encodeRecord(buffer, r->text(), r->flags, r->ms());
+        if (buffer.size() >= (std::size_t{1} << 20)) {
+          file.write(buffer);
+          buffer.clear();
+        }
+      });
+    }
+    file.write(buffer);
+    if (std::string error = file.commit(); !error.empty()) return error;
+    struct stat st {};
+    if (::stat(logPath.c_str(), &st) != 0) return slog::errnoMessage("cannot stat " + logPath.string(), errno);
+    haveFile = true;
+    dev = st.st_dev;
+    ino = st.st_ino;
+    offset = static_cast<std::uint64_t>(st.st_size);
+    fileRecords = empty ? 0 : set.size();
+    return {};
+  }
+
+  void readMark() {
+    struct stat st {};
+    if (::stat(markPath.c_str(), &st) != 0) {
+      mark.reset();
+      markStat = {};
+      return;
+    }
+    if (st.st_ino == markStat.st_ino && st.st_dev == markStat.st_dev && st.st_size == markStat.st_size &&
+        st.st_mtim.tv_sec == markStat.st_mtim.tv_sec && st.st_mtim.tv_nsec == markStat.st_mtim.tv_nsec)
+      return;
+    markStat = st;
+    Fd fd{::open(markPath.c_str(), O_RDONLY | O_CLOEXEC)};
+    std::string text(static_cast<std::size_t>(std::min<off_t>(st.st_size, 4096)), '\0');
+    const ssize_t n = fd.fd < 0 ? -1 : ::pread(fd.fd, text.data(), text.size(), 0);
+    mark = n < 0 ? std::nullopt : slog::decodeBuildMark(std::string_view(text).substr(0, static_cast<std::size_t>(n)));
+    if (!mark) warnings.push_back("build-mark is unreadable; counting every statement as new");
+  }
+
+  std::uint64_t setHash() const {
+    std::uint64_t hash = 0;
+    for (const Rec* r : set) hash ^= slog::fnv1a64(r->text());
+    return hash;
+  }
+
+  bool fail(std::string message) {
+    degradedReason = message;
+    warnings.push_back(std::move(message));
+    return false;
+  }
+
+  void load();
+  void setAside(const std::vector<std::string>& lines, bool& done);
+};
+
+void StatementStore::Impl::load() {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) fail("cannot create store directory " + dir.string() + ": " + ec.message());
+  slog::LockGuard guard(lock, true);
+  bool canRepair = guard.error().empty();
+  Fd fd{::open(logPath.c_str(), O_RDWR | O_CLOEXEC)};
+  if (fd.fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+    fd.fd = ::open(logPath.c_str(), O_RDONLY | O_CLOEXEC);
+    canRepair = false;
+  }
+  if (canRepair) {
+    // Left by a process killed during a compaction; nobody else compacts while we hold the lock.
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.path().filename().string().starts_with("statements.log.tmp-")) fs::remove(entry.path(), ec);
+  }
+  if (fd.fd >= 0) {
+    struct stat st {};
+    if (::fstat(fd.fd, &st) != 0) {
+      fail(slog::errnoMessage("cannot stat " + logPath.string(), errno));
+    } else if (auto stats = reload(fd.fd, &st); !stats) {
+      fail(slog::errnoMessage("cannot read " + logPath.string(), errno));
+    } else {
+      std::uint64_t keepUpTo = stats->consumed;  // where valid data ends
+      report.records = stats->records;
+      report.duplicateRecords = stats->duplicates;
+      report.tornTailBytes = static_cast<std::size_t>(st.st_size - static_cast<off_t>(stats->consumed));
+      if (stats->lastLineCorrupt) {  // an unreadable last line counts as torn, not as corruption
+        stats->corrupt.pop_back();
+        keepUpTo -= stats->lastLineBytes;
+        report.tornTailBytes += stats->lastLineBytes;
+      }
+      report.corruptLines = stats->corrupt.size();
+      if (report.tornTailBytes > 0)
+        warnings.push_back("statements.log: dropped an incomplete last record of " +
+                           std::to_string(report.tornTailBytes) + " bytes");
+      if (!stats->corrupt.empty() && canRepair && !unsupportedFormat) {
+        bool setAsideDone = false;
+        setAside(stats->corrupt, setAsideDone);
+        if (setAsideDone) {
+          if (std::string error = rewrite(false); !error.empty()) warnings.push_back(error);
+        }
+      } else if (!stats->corrupt.empty()) {
+        warnings.push_back("statements.log: " + std::to_string(stats->corrupt.size()) +
+                           " unreadable line(s) skipped (left in place: the store cannot be repaired now)");
+      } else if (report.tornTailBytes > 0 && canRepair && !unsupportedFormat) {
+        if (::ftruncate(fd.fd, static_cast<off_t>(keepUpTo)) == 0 && ::fsync(fd.fd) == 0) {
+          offset = keepUpTo;
+        } else {
+          warnings.push_back(slog::errnoMessage("cannot cut the torn tail of " + logPath.string(), errno));
+        }
+      }
+    }
+  } else if (errno != ENOENT) {
+    fail(slog::errnoMessage("cannot open " + logPath.string(), errno));
+  }
+  readMark();
+}
+
+void StatementStore::Impl::setAside(const std::vector<std::string>& lines, bool& done) {
+  const std::string base = logPath.string() + ".corrupt-" + slog::utcTimestamp();
+  fs::path path = base;
+  int fd = -1;
+  for (int n = 2; (fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0 && errno == EEXIST;
+       ++n)
+    path = base + "-" + std::to_string(n);
+  if (fd < 0) {
+    warnings.push_back(slog::errnoMessage("cannot set aside unreadable lines of statements.log", errno));
+    return;
+  }
+  std::string data;
+  for (const std::string& line : lines) data.append(line).push_back('\n');
+  int err = slog::writeAll(fd, data);
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  ::close(fd);
+  if (err != 0) {
+    ::unlink(path.c_str());
+    warnings.push_back(slog::errnoMessage("cannot set aside unreadable lines of statements.log", err));
+    return;
+  }
+  slog::syncDirectory(dir);
+  report.setAsidePath = path;
+  warnings.push_back("statements.log: " + std::to_string(lines.size()) + " unreadable line(s) set aside in " +
+                     path.string());
+  done = true;
+}
+
+StatementStore::StatementStore(fs::path dir) : impl_(std::make_unique<Impl>(std::move(dir))) { impl_->load(); }
+
+StatementStore::~StatementStore() = default;
+
+StatementStore::AddResult StatementStore::add(std::string_view statement, std::optional<double> compileMs) {
+  if (!plausibleStatement(statement)) return AddResult::Rejected;
+  std::optional<float> ms;
+  if (compileMs && std::isfinite(*compileMs) && *compileMs >= 0) ms = static_cast<float>(*compileMs);
+  if (impl_->find(statement) == nullptr && !statementSyntaxError(statement).empty()) return AddResult::Rejected;
+  return impl_->merge(statement, ms, false);
+}
+
+bool StatementStore::flush() {
+  Impl& s = *impl_;
+  if (s.unsupportedFormat) return false;
+  const bool due = std::any_of(s.pending.begin(), s.pending.end(), [](Rec* r) { return r->pending == kPending; });
+  if (!due) {
+    s.clearPending();
+    s.degradedReason.clear();
+    return true;
+  }
+  std::error_code ec;
+  fs::create_directories(s.dir, ec);
+  slog::LockGuard guard(s.lock, true);
+  if (!guard.error().empty()) return s.fail(guard.error());
+  Fd fd{::open(s.logPath.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644)};
+  if (fd.fd < 0) return s.fail(slog::errnoMessage("cannot open " + s.logPath.string(), errno));
+  const bool wasKnown = s.haveFile;
+  if (std::string error = s.catchUp(fd.fd, true); !error.empty()) return s.fail(error);
+  if (s.unsupportedFormat) return false;
+  std::string buffer;
+  if (s.offset == 0) buffer.append(slog::kHeader).push_back('\n');
+  std::size_t records = 0;
+  for (Rec* r : s.pending) {
+    if (r->pending != kPending) continue;
+    slog::encodeRecord(buffer, r->text(), r->flags, r->ms());
+    ++records;
+  }
+  if (records > 0) {
+    int err = slog::writeAll(fd.fd, buffer);
+    if (err == 0 && ::fsync(fd.fd) != 0) err = errno;
+    if (err != 0) {
+      // Leave no torn record behind; if this fails too, the next writer cuts it.
+      [[maybe_unused]] const int ignored = ::ftruncate(fd.fd, static_cast<off_t>(s.offset));
+      return s.fail(slog::errnoMessage("cannot append to " + s.logPath.string(), err));
+    }
+    if (!wasKnown) slog::syncDirectory(s.dir);  // the log may be new: make its directory entry durable
+    s.offset += buffer.size();
+    s.fileRecords += records;
+  }
+  s.clearPending();
+  s.degradedReason.clear();
+  if (s.fileRecords > 2 * s.set.size() + 1024) {
+    if (std::string error = s.rewrite(false); !error.empty()) s.warnings.push_back("compaction failed: " + error);
+  }
+  return true;
+}
+
+std::size_t StatementStore::refresh() {
+  Impl& s = *impl_;
+  const std::size_t before = s.set.size();
+  slog::LockGuard guard(s.lock, false);
+  Fd fd{::open(s.logPath.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (fd.fd >= 0) {
+    if (std::string error = s.catchUp(fd.fd, false); !error.empty()) s.warnings.push_back(error);
+  } else if (errno == ENOENT && s.haveFile) {
+    s.reload(-1, nullptr);  // the log was removed
+  }
+  s.readMark();
+  return s.set.size() > before ? s.set.size() - before : 0;
+}
+
+bool StatementStore::compact() {
+  Impl& s = *impl_;
+  if (s.unsupportedFormat) return false;
+  slog::LockGuard guard(s.lock, true);
+  if (!guard.error().empty()) {
+    s.warnings.push_back("compaction failed: " + guard.error());
+    return false;
+  }
+  Fd fd{::open(s.logPath.c_str(), O_RDWR | O_CLOEXEC)};
+  if (fd.fd >= 0) {
+    if (std::string error = s.catchUp(fd.fd, true); !error.empty()) {
+      s.warnings.push_back("compaction failed: " + error);
+      return false;
+    }
+  }
+  if (std::string error = s.rewrite(false); !error.empty()) {
+    s.warnings.push_back("compaction failed: " + error);
+    return false;
+  }
+  s.clearPending();
+  s.degradedReason.clear();
+  return true;
+}
+
+ExportResult StatementStore::exportStatements(const fs::path& path, const ExportOptions& options) {
+  const Impl& s = *impl_;
+  ExportResult result;
+  result.storeTotal = s.set.size();
+  result.setHash = s.setHash();
+  slog::AtomicFile file(path);
+  std::string buffer;
+  s.arena.forEach([&](const Rec* r) {
+    if (r->flags & slog::kExcluded) {
+      ++result.excluded;
+    } else if (options.excludeNonPortable && (r->flags & slog::kNonPortable)) {
+      ++result.nonPortableSkipped;
+    } else {
+      buffer.append(r->text()).push_back('\n');
+      ++result.written;
+      if (buffer.size() >= (std::size_t{1} << 20)) {
+        file.write(buffer);
+        buffer.clear();
+      }
+    }
+  });
+  file.write(buffer);
+  result.error = file.commit();
+  return result;
+}
+
+bool StatementStore::markBuilt(const ExportResult& exported) {
+  Impl& s = *impl_;
+  if (!exported.ok()) return false;
+  slog::LockGuard guard(s.lock, true);
+  if (!guard.error().empty()) {
+    s.warnings.push_back("cannot record the build: " + guard.error());
+    return false;
+  }
+  const slog::BuildMark mark{exported.storeTotal, exported.setHash};
+  if (std::string error = slog::replaceFileAtomically(s.markPath, slog::encodeBuildMark(mark)); !error.empty()) {
+    s.warnings.push_back("cannot record the build: " + error);
+    return false;
+  }
+  s.mark = mark;
+  ::stat(s.markPath.c_str(), &s.markStat);
+  return true;
+}
+
+bool StatementStore::clear() {
+  Impl& s = *impl_;
+  slog::LockGuard guard(s.lock, true);
+  if (!guard.error().empty()) {
+    s.warnings.push_back("cannot clear the store: " + guard.error());
+    return false;
+  }
+  if (std::string error = s.rewrite(true); !error.empty()) {
+    s.warnings.push_back("cannot clear the store: " + error);
+    return false;
+  }
+  if (::unlink(s.markPath.c_str()) == 0) slog::syncDirectory(s.dir);
+  s.mark.reset();
+  s.markStat = {};
+  s.resetMemory();
+  s.unsupportedFormat = false;
+  s.degradedReason.clear();
+  return true;
+}
+
+bool StatementStore::contains(std::string_view statement) const { return impl_->find(statement) != nullptr; }
+
+std::optional<StatementFlags> StatementStore::flags(std::string_view statement) const {
+  const Rec* r = impl_->find(statement);
+  if (r == nullptr) return std::nullopt;
+  return toFlags(r->flags);
+}
+
+std::optional<double> StatementStore::compileMs(std::string_view statement) const {
+  const Rec* r = impl_->find(statement);
+  if (r == nullptr || std::isnan(r->compileMs)) return std::nullopt;
+  return r->compileMs;
+}
+
+void StatementStore::forEach(
+    const std::function<void(std::string_view, StatementFlags, std::optional<double>)>& visit) const {
+  impl_->arena.forEach([&](const Rec* r) {
+    const auto ms = r->ms();
+    visit(r->text(), toFlags(r->flags), ms ? std::optional<double>(*ms) : std::nullopt);
+  });
+}
+
+StatementCounts StatementStore::counts() const {
+  const Impl& s = *impl_;
+  StatementCounts counts;
+  counts.total = s.set.size();
+  counts.nonPortable = s.nonPortable;
+  counts.excluded = s.excluded;
+  counts.newSinceLastBuild = !s.mark                             ? counts.total
+                             : counts.total > s.mark->statements ? counts.total - s.mark->statements
+                                                                 : 0;
+  counts.unflushed = static_cast<std::size_t>(
+      std::count_if(s.pending.begin(), s.pending.end(), [](const Rec* r) { return r->pending == kPending; }));
+  return counts;
+}
+
+std::size_t StatementStore::uniqueStatementBytes() const { return impl_->uniqueBytes; }
+
+std::size_t StatementStore::memoryBytes() const {
+  const Impl& s = *impl_;
+  // libstdc++ hash set node: next pointer, value, cached hash (24 bytes, 32 with malloc rounding).
+  constexpr std::size_t kNodeBytes = 32;
+  return s.arena.capacityBytes() + s.set.bucket_count() * sizeof(void*) + s.set.size() * kNodeBytes +
+         s.pending.capacity() * sizeof(Rec*);
+}
+
+bool StatementStore::degraded() const { return !impl_->degradedReason.empty(); }
+const std::string& StatementStore::degradedReason() const { return impl_->degradedReason; }
+const StoreLoadReport& StatementStore::loadReport() const { return impl_->report; }
+std::vector<std::string> StatementStore::takeWarnings() { return std::exchange(impl_->warnings, {}); }
+const fs::path& StatementStore::dir() const { return impl_->dir; }
+fs::path StatementStore::logPath() const { return impl_->logPath; }
+
+}  // namespace sysimage::core

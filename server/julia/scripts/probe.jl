@@ -1,0 +1,118 @@
+# probe.jl: describes the Julia installation that runs it, as one line of JSON on stdout.
+#
+# Supported Julia versions: 1.5 through 1.12 (run for real with Julia 1.5.3; the names used below
+# exist unchanged in 1.6-1.12: Sys.BINDIR, Base.LIBDIR, Base.PRIVATE_LIBDIR, Sys.STDLIB,
+# Sys.CPU_NAME, Base.JLOptions().image_file, Base.find_package). Only Base is used, no packages, and
+# nothing is loaded: run it as `julia --startup-file=no [--project=ENV] probe.jl`.
+#
+# Output: exactly one line, a JSON object with these keys (strings unless noted):
+#   version        string(VERSION), e.g. "1.5.3"
+#   bindir         Sys.BINDIR
+#   libdir         abspath(joinpath(Sys.BINDIR, Base.LIBDIR)): where libjulia lives (link with -L)
+#   privateLibdir  abspath(joinpath(Sys.BINDIR, Base.PRIVATE_LIBDIR)), or joinpath(libdir, "julia")
+#                  when Base.PRIVATE_LIBDIR is not defined; holds the default sys.so
+#   imageFile      the sysimage this process runs with (unsafe_string(Base.JLOptions().image_file))
+#   stdlib         Sys.STDLIB (a sysimage build script must set Sys.STDLIB to this value)
+#   depotPath      array of strings: DEPOT_PATH
+#   cpuName        Sys.CPU_NAME, e.g. "skylake" or "generic"
+#   wordSize       number: Sys.WORD_SIZE
+#   arch           string(Sys.ARCH), e.g. "x86_64"
+#   os             string(Sys.KERNEL), e.g. "Linux"
+#   packageCompiler  boolean: Base.find_package("PackageCompiler") !== nothing for the active
+#                  project / LOAD_PATH (found, not loaded)
+#   libjuliaFiles  array of strings: sorted unique names of files in libdir and privateLibdir whose
+#                  name starts with "libjulia" (e.g. "libjulia.so.1"; 1.6+ adds libjulia-internal)
+# Example (Debian Julia 1.5.3):
+# {"version":"1.5.3","bindir":"/p/usr/bin","libdir":"/p/usr/lib/x86_64-linux-gnu",...,"wordSize":64,...}
+
+function json_string(io::IO, s::AbstractString)
+    print(io, '"')
+    for c in s
+        if !isvalid(c)
+            print(io, "\\ufffd")
+        elseif c == '"'
+            print(io, "\\\"")
+        elseif c == '\\'
+            print(io, "\\\\")
+        elseif c == '\n'
+            print(io, "\\n")
+        elseif c == '\r'
+            print(io, "\\r")
+        elseif c == '\t'
+            print(io, "\\t")
+        elseif UInt32(c) < 0x20 || c == '\x7f'
+            print(io, "\\u", string(UInt32(c), base = 16, pad = 4))
+        else
+            print(io, c)
+        end
+    end
+    print(io, '"')
+end
+
+json_value(io::IO, s::AbstractString) = json_string(io, s)
+json_value(io::IO, b::Bool) = print(io, b ? "true" : "false")
+json_value(io::IO, n::Integer) = print(io, n)
+function json_value(io::IO, v::AbstractVector)
+    print(io, '[')
+    for (i, x) in enumerate(v)
+        i > 1 && print(io, ',')
+        json_value(io, x)
+    end
+    print(io, ']')
+end
+
+function json_object(io::IO, pairs)
+    print(io, '{')
+    for (i, (k, v)) in enumerate(pairs)
+        i > 1 && print(io, ',')
+        json_string(io, k)
+        print(io, ':')
+        json_value(io, v)
+    end
+    print(io, '}')
+end
+
+function libjulia_files(dirs)
+    names = String[]
+    for d in dirs
+        isdir(d) || continue
+        for f in readdir(d)
+            startswith(f, "libjulia") && push!(names, f)
+        end
+    end
+    sort!(unique!(names))
+end
+
+function probe()
+    libdir = abspath(joinpath(Sys.BINDIR, Base.LIBDIR))
+    private_libdir = isdefined(Base, :PRIVATE_LIBDIR) ?
+        abspath(joinpath(Sys.BINDIR, Base.PRIVATE_LIBDIR)) : joinpath(libdir, "julia")
+    image_ptr = Base.JLOptions().image_file
+    image_file = image_ptr == C_NULL ? "" : unsafe_string(image_ptr)
+    has_pc = try
+        Base.find_package("PackageCompiler") !== nothing
+    catch
+        false
+    end
+    return [
+        "version" => string(VERSION),
+        "bindir" => Sys.BINDIR,
+        "libdir" => libdir,
+        "privateLibdir" => private_libdir,
+        "imageFile" => image_file,
+        "stdlib" => Sys.STDLIB,
+        "depotPath" => String[p for p in DEPOT_PATH],
+        "cpuName" => Sys.CPU_NAME,
+        "wordSize" => Sys.WORD_SIZE,
+        "arch" => string(Sys.ARCH),
+        "os" => string(Sys.KERNEL),
+        "packageCompiler" => has_pc,
+        "libjuliaFiles" => libjulia_files(unique([libdir, private_libdir])),
+    ]
+end
+
+let io = IOBuffer()
+    json_object(io, probe())
+    println(stdout, String(take!(io)))
+    flush(stdout)
+end
