@@ -14,4 +14,37 @@ void from_json(const nlohmann::json& j, PingParams& p) {
   if (p.delayMs < 0 || p.delayMs > 60000) throw FieldError("/delayMs", "must be between 0 and 60000");
 }
 
+void from_json(const nlohmann::json& j, ProjectParams& p) { readOptional(j, "project", p.project); }
+
+void to_json(nlohmann::json& j, const JuliaInfo& v) {
+  j = nlohmann::json{{"path", v.path}, {"version", v.version}};
+  if (v.error) j["error"] = *v.error;
+  if (v.errorKind) j["errorKind"] = *v.errorKind;
+}
+
+void to_json(nlohmann::json& j, const StatementCounts& v) {
+  j = nlohmann::json{{"total", v.total},
+                     {"nonPortable", v.nonPortable},
+                     {"excluded", v.excluded},
+                     {"newSinceBuild", v.newSinceBuild},
+                     {"invalidLines", v.invalidLines}};
+}
+
+void to_json(nlohmann::json& j, const Status& v) {
+  j = nlohmann::json{{"project", v.project},
+                     {"name", v.name},
+                     {"kind", v.kind},
+                     {"julia", v.julia},
+                     {"statements", v.statements},
+                     {"recording", {{"sessions", v.recordingSessions}}},
+                     {"store", {{"dir", v.storeDir}, {"degraded", v.storeDegraded}}},
+                     {"warnings", v.warnings}};
+  if (v.storeError) j["store"]["error"] = *v.storeError;
+}
+
+void to_json(nlohmann::json& j, const ReplCommandResult& v) {
+  j = nlohmann::json{{"command", v.command}, {"args", v.args}, {"env", v.env}, {"traceFile", v.traceFile},
+                     {"project", v.project}};
+}
+
 }  // namespace sysimage::protocol::sysimage

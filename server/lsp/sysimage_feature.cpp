@@ -1,48 +1,234 @@
-// The sysimage feature: binds the `sysimage/…` methods of each session to the shared services.
+// The sysimage feature: binds the `sysimage/…` methods of each session to the shared service.
 #include "server/lsp/sysimage_feature.h"
 
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <set>
 #include <spdlog/spdlog.h>
 
+#include "server/service/sysimage_service.h"
+#include "sysimage/protocol/json_fields.h"
 #include "sysimage/protocol/sysimage.h"
+#include "sysimage/protocol/uri.h"
 
 namespace sysimage::lsp {
+namespace fs = std::filesystem;
+namespace proto = protocol::sysimage;
 
 class SysimageServices {
  public:
-  SysimageServices(boost::asio::io_context& io, ServiceOptions options) : io_(io), options_(std::move(options)) {}
+  SysimageServices(boost::asio::io_context& io, ServiceOptions options)
+      : io_(io),
+        service_([&io](std::function<void()> task) { boost::asio::post(io, std::move(task)); },
+                 service::SysimageService::Options{
+                     options.stateDir.empty() ? std::nullopt : std::optional<std::string>(options.stateDir),
+                     options.julia.empty() ? std::nullopt : std::optional<std::string>(options.julia)}) {}
   boost::asio::io_context& io() { return io_; }
-  const ServiceOptions& options() const { return options_; }
+  service::SysimageService& service() { return service_; }
 
  private:
   boost::asio::io_context& io_;
-  ServiceOptions options_;
+  service::SysimageService service_;
 };
 
 namespace {
 
-class SysimageFeature : public SessionFeature {
+proto::Status toProtocol(const service::ProjectStatus& s) {
+  proto::Status out;
+  out.project = s.project.string();
+  out.name = s.name;
+  out.kind = s.kind;
+  out.julia.path = s.julia.path;
+  out.julia.version = s.julia.version;
+  if (!s.julia.error.empty()) {
+    out.julia.error = s.julia.error;
+    out.julia.errorKind = s.julia.errorKind;
+  }
+  out.statements = proto::StatementCounts{s.statements.total, s.statements.nonPortable, s.statements.excluded,
+                                          s.statements.newSinceBuild, s.statements.invalidLines};
+  out.recordingSessions = s.recordingSessions;
+  out.storeDir = s.storeDir.string();
+  out.storeDegraded = s.storeDegraded;
+  if (!s.storeError.empty()) out.storeError = s.storeError;
+  out.warnings = s.warnings;
+  return out;
+}
+
+proto::ReplCommandResult toProtocol(const service::ReplCommand& c) {
+  return proto::ReplCommandResult{c.command, c.args, c.env, c.traceFile.string(), c.project.string()};
+}
+
+/// Reads the juliaSysimage.* settings, flat (initializationOptions) or under "juliaSysimage"
+/// (workspace/didChangeConfiguration). Unknown keys and wrong types are ignored with a warning.
+service::Settings readSettings(const json& raw, service::Settings settings) {
+  if (!raw.is_object()) return settings;
+  const json& s = raw.contains("juliaSysimage") && raw["juliaSysimage"].is_object() ? raw["juliaSysimage"] : raw;
+  auto str = [&](const char* key, std::optional<std::string>& out) {
+    if (auto it = s.find(key); it != s.end()) {
+      if (it->is_string() && !it->get<std::string>().empty()) out = it->get<std::string>();
+      else if (it->is_null() || (it->is_string() && it->get<std::string>().empty())) out.reset();
+      else spdlog::warn("setting {} must be a string", key);
+    }
+  };
+  str("juliaPath", settings.juliaPath);
+  str("stateDir", settings.stateDir);
+  if (auto it = s.find("cpuTarget"); it != s.end() && it->is_string()) settings.cpuTarget = it->get<std::string>();
+  if (auto it = s.find("suggestRebuildAfterStatements"); it != s.end() && it->is_number_integer()) {
+    settings.suggestRebuildAfterStatements = std::max(0, it->get<int>());
+  }
+  if (auto it = s.find("excludeNonPortableStatements"); it != s.end() && it->is_boolean()) {
+    settings.excludeNonPortableStatements = it->get<bool>();
+  }
+  if (auto it = s.find("autoRecordRepl"); it != s.end() && it->is_boolean()) settings.autoRecordRepl = it->get<bool>();
+  if (auto it = s.find("logLevel"); it != s.end() && it->is_string()) {
+    spdlog::set_level(spdlog::level::from_str(it->get<std::string>()));
+  }
+  return settings;
+}
+
+class SysimageFeature : public SessionFeature, public std::enable_shared_from_this<SysimageFeature> {
  public:
   SysimageFeature(std::weak_ptr<Session> session, std::shared_ptr<SysimageServices> services)
       : session_(std::move(session)), services_(std::move(services)) {}
 
-  void bind(Bindings& bindings, std::map<std::string, CommandHandler>&) override {
-    bindings.request(protocol::sysimage::kServerInfo, this, &SysimageFeature::onServerInfo);
-    bindings.request(protocol::sysimage::kPing, this, &SysimageFeature::onPing);
+  ~SysimageFeature() override {
+    if (subscription_) services_->service().unsubscribe(subscription_);
+  }
+
+  void bind(Bindings& bindings, std::map<std::string, CommandHandler>& commands) override {
+    bindings.request(proto::kServerInfo, this, &SysimageFeature::onServerInfo);
+    bindings.request(proto::kPing, this, &SysimageFeature::onPing);
+    bindings.request(proto::kStatus, this, &SysimageFeature::onStatus);
+    bindings.request(proto::kReplCommand, this, &SysimageFeature::onReplCommand);
+    commands[proto::kCmdStartRecordedRepl] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) { replCommand(project, r); });
+    };
+    commands[proto::kCmdClearStatements] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) {
+        services_->service().clearStatements(project, [r](service::Result<service::ProjectStatus> result) {
+          if (auto* e = std::get_if<service::ServiceError>(&result)) {
+            r.error(ErrorCode::RequestFailed, e->message);
+          } else {
+            r(json(toProtocol(std::get<service::ProjectStatus>(result))));
+          }
+        });
+      });
+    };
+  }
+
+  void initialize(const protocol::InitializeParams& params) override {
+    services_->service().configure(readSettings(params.initializationOptions, services_->service().settings()));
+    for (const auto& folder : params.workspaceFolders.value_or(std::vector<protocol::WorkspaceFolder>{})) {
+      if (auto path = protocol::uriToPath(folder.uri)) folders_.push_back(*path);
+    }
+    if (folders_.empty() && params.rootUri) {
+      if (auto path = protocol::uriToPath(*params.rootUri)) folders_.push_back(*path);
+    }
+    if (folders_.empty() && params.rootPath) folders_.push_back(*params.rootPath);
+  }
+
+  void initialized() override {
+    subscription_ = services_->service().subscribe([weak = weak_from_this()](const service::ProjectStatus& status) {
+      if (auto self = weak.lock()) self->onStatusChanged(status);
+    });
+    // Open the project of every workspace folder so that recording and watching start at once.
+    for (const auto& folder : folders_) announce(folder);
+  }
+
+  void didChangeWorkspaceFolders(const protocol::DidChangeWorkspaceFoldersParams& params) override {
+    for (const auto& removed : params.removed) {
+      if (auto path = protocol::uriToPath(removed.uri)) std::erase(folders_, fs::path(*path));
+    }
+    for (const auto& added : params.added) {
+      if (auto path = protocol::uriToPath(added.uri)) {
+        folders_.push_back(*path);
+        announce(*path);
+      }
+    }
+  }
+
+  void didChangeConfiguration(const json& settings) override {
+    services_->service().configure(readSettings(settings, services_->service().settings()));
+  }
+
+  void disconnected() override {
+    if (subscription_) services_->service().unsubscribe(subscription_);
+    subscription_ = 0;
   }
 
  private:
-  void onServerInfo(const NoParams&, Reply<protocol::sysimage::ServerInfoResult> reply) {
-    protocol::sysimage::ServerInfoResult result;
+  /// Sends the status of `folder`'s project once, and remembers the project for statusChanged.
+  void announce(const fs::path& folder) {
+    services_->service().status(folder, [weak = weak_from_this()](service::Result<service::ProjectStatus> result) {
+      auto self = weak.lock();
+      if (!self) return;
+      if (auto* status = std::get_if<service::ProjectStatus>(&result)) {
+        self->projects_.insert(status->project.string());
+        self->notify(*status);
+      }
+    });
+  }
+
+  void onStatusChanged(const service::ProjectStatus& status) {
+    if (projects_.count(status.project.string()) == 0) return;
+    notify(status);
+  }
+
+  void notify(const service::ProjectStatus& status) {
+    if (auto session = session_.lock()) session->notify(proto::kStatusChanged, json(toProtocol(status)));
+  }
+
+  /// The project a request names, else the first workspace folder, else the default environment.
+  std::optional<fs::path> projectPath(const std::optional<std::string>& given, std::string& error) const {
+    if (given) {
+      auto path = protocol::uriToPath(*given);
+      if (!path) {
+        error = "project must be an absolute path or a file:// URI, got \"" + *given + "\"";
+        return std::nullopt;
+      }
+      return fs::path(*path);
+    }
+    if (!folders_.empty()) return folders_.front();
+    return std::nullopt;
+  }
+
+  void withProjectArgument(const protocol::ExecuteCommandParams& params, const std::shared_ptr<ReplyOnce>& once,
+                           const std::function<void(std::optional<fs::path>, Reply<json>)>& run) {
+    // Arguments: [] or [{project}] or ["<path or uri>"].
+    proto::ProjectParams p;
+    if (!params.arguments.empty()) {
+      const json& a = params.arguments[0];
+      if (a.is_string()) {
+        p.project = a.get<std::string>();
+      } else {
+        try {
+          p = protocol::parseParams<proto::ProjectParams>(a);
+        } catch (const protocol::FieldError& e) {
+          once->error(ErrorCode::InvalidParams, "invalid params at /params/arguments/0" + e.path() + ": " + e.detail());
+          return;
+        }
+      }
+    }
+    std::string error;
+    auto path = projectPath(p.project, error);
+    if (!error.empty()) {
+      once->error(ErrorCode::InvalidParams, error);
+      return;
+    }
+    run(path, Reply<json>(once));
+  }
+
+  void onServerInfo(const NoParams&, Reply<proto::ServerInfoResult> reply) {
+    proto::ServerInfoResult result;
     result.version = SYSIMAGE_SERVER_VERSION;
     result.protocolVersion = kSysimageProtocolVersion;
     result.pid = static_cast<int>(::getpid());
     reply(result);
   }
 
-  void onPing(const protocol::sysimage::PingParams& params, Reply<json> reply) {
+  void onPing(const proto::PingParams& params, Reply<json> reply) {
     if (params.delayMs == 0) {
       reply(json::object());
       return;
@@ -54,8 +240,51 @@ class SysimageFeature : public SessionFeature {
     });
   }
 
+  void onStatus(const proto::ProjectParams& params, Reply<json> reply) {
+    std::string error;
+    auto path = projectPath(params.project, error);
+    if (!error.empty()) {
+      reply.error(ErrorCode::InvalidParams, error);
+      return;
+    }
+    services_->service().status(path, [weak = weak_from_this(), reply](service::Result<service::ProjectStatus> result) {
+      if (auto* e = std::get_if<service::ServiceError>(&result)) {
+        reply.error(ErrorCode::RequestFailed, e->message);
+        return;
+      }
+      const auto& status = std::get<service::ProjectStatus>(result);
+      if (auto self = weak.lock(); self && !status.project.empty()) self->projects_.insert(status.project.string());
+      reply(json(toProtocol(status)));
+    });
+  }
+
+  void onReplCommand(const proto::ProjectParams& params, Reply<json> reply) {
+    std::string error;
+    auto path = projectPath(params.project, error);
+    if (!error.empty()) {
+      reply.error(ErrorCode::InvalidParams, error);
+      return;
+    }
+    replCommand(path, reply);
+  }
+
+  void replCommand(const std::optional<fs::path>& path, Reply<json> reply) {
+    services_->service().replCommand(path, [weak = weak_from_this(), reply](service::Result<service::ReplCommand> result) {
+      if (auto* e = std::get_if<service::ServiceError>(&result)) {
+        reply.error(ErrorCode::RequestFailed, e->message);
+        return;
+      }
+      const auto& cmd = std::get<service::ReplCommand>(result);
+      if (auto self = weak.lock()) self->projects_.insert(cmd.project.string());
+      reply(json(toProtocol(cmd)));
+    });
+  }
+
   std::weak_ptr<Session> session_;
   std::shared_ptr<SysimageServices> services_;
+  std::vector<fs::path> folders_;
+  std::set<std::string> projects_;  // projects this session has seen: it gets their statusChanged
+  int subscription_ = 0;
 };
 
 }  // namespace

@@ -5,13 +5,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace sysimage::protocol::sysimage {
 
 // Requests.
 inline constexpr const char* kServerInfo = "sysimage/serverInfo";
 inline constexpr const char* kPing = "sysimage/ping";
+inline constexpr const char* kStatus = "sysimage/status";
+inline constexpr const char* kReplCommand = "sysimage/replCommand";
+
+// Notifications (server -> client).
+inline constexpr const char* kStatusChanged = "sysimage/statusChanged";
+
+// Commands (workspace/executeCommand).
+inline constexpr const char* kCmdStartRecordedRepl = "sysimage.startRecordedRepl";
+inline constexpr const char* kCmdClearStatements = "sysimage.clearStatements";
 
 /// `sysimage/serverInfo` result: what this server is (for health checks of clients).
 struct ServerInfoResult {
@@ -27,5 +39,55 @@ struct PingParams {
   int delayMs = 0;
 };
 void from_json(const nlohmann::json& j, PingParams& p);
+
+/// Params naming a project: `project` is a workspace folder, a file in it, or the project
+/// directory, as a path or a `file://` URI. Absent: the session's first workspace folder, else
+/// Julia's default environment.
+struct ProjectParams {
+  std::optional<std::string> project;
+};
+void from_json(const nlohmann::json& j, ProjectParams& p);
+
+struct JuliaInfo {
+  std::string path;
+  std::string version;
+  std::optional<std::string> error;      ///< why Julia cannot be used
+  std::optional<std::string> errorKind;  ///< notFound | notExecutable | notJulia | tooOld | timeout | failed
+};
+void to_json(nlohmann::json& j, const JuliaInfo& v);
+
+struct StatementCounts {
+  std::size_t total = 0;
+  std::size_t nonPortable = 0;
+  std::size_t excluded = 0;
+  std::size_t newSinceBuild = 0;
+  std::size_t invalidLines = 0;
+};
+void to_json(nlohmann::json& j, const StatementCounts& v);
+
+/// `sysimage/status` result and `sysimage/statusChanged` params.
+struct Status {
+  std::string project;  ///< absolute directory of the project (or default environment)
+  std::string name;
+  std::string kind;  ///< "project" | "default"
+  JuliaInfo julia;
+  StatementCounts statements;
+  std::size_t recordingSessions = 0;
+  std::string storeDir;
+  bool storeDegraded = false;
+  std::optional<std::string> storeError;
+  std::vector<std::string> warnings;
+};
+void to_json(nlohmann::json& j, const Status& v);
+
+/// `sysimage/replCommand` result (and of the command sysimage.startRecordedRepl).
+struct ReplCommandResult {
+  std::string command;
+  std::vector<std::string> args;
+  std::map<std::string, std::string> env;
+  std::string traceFile;
+  std::string project;
+};
+void to_json(nlohmann::json& j, const ReplCommandResult& v);
 
 }  // namespace sysimage::protocol::sysimage

@@ -1,0 +1,59 @@
+// Plain snapshots the service hands to the protocol layer: project status and REPL commands.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sysimage::service {
+
+/// The Julia a project uses, or why there is none.
+struct JuliaStatus {
+  std::string path;     ///< executable as resolved (empty when not found)
+  std::string version;  ///< "1.5.3" (empty when unknown)
+  std::string error;    ///< user-facing reason when Julia is unusable; empty when fine
+  std::string errorKind;  ///< "notFound", "notExecutable", "notJulia", "tooOld", "timeout", "failed"; empty when fine
+};
+
+/// Statement counts of a project's store.
+struct StatementStatus {
+  std::size_t total = 0;
+  std::size_t nonPortable = 0;
+  std::size_t excluded = 0;
+  std::size_t newSinceBuild = 0;
+  std::size_t invalidLines = 0;  ///< malformed trace lines seen by this server process
+};
+
+/// Everything `sysimage/status` reports about one project.
+struct ProjectStatus {
+  std::filesystem::path project;  ///< project directory, or the default environment's directory
+  std::string name;               ///< Project.toml `name`, else the directory name, else "@v1.5"
+  std::string kind;               ///< "project" or "default"
+  JuliaStatus julia;
+  StatementStatus statements;
+  std::size_t recordingSessions = 0;  ///< trace files being followed for this project
+  std::filesystem::path storeDir;
+  bool storeDegraded = false;  ///< statements could not be written to disk (kept in memory)
+  std::string storeError;
+  std::vector<std::string> warnings;  ///< e.g. corrupt store lines set aside
+};
+
+/// How to start a recorded REPL (the client runs it in a terminal).
+struct ReplCommand {
+  std::string command;                      ///< the Julia executable
+  std::vector<std::string> args;            ///< --project, --trace-compile, [-J image], …
+  std::map<std::string, std::string> env;   ///< extra environment variables
+  std::filesystem::path traceFile;          ///< the trace file the server follows
+  std::filesystem::path project;
+};
+
+/// An error for the protocol layer: `code` is a stable name, `message` is for the user.
+struct ServiceError {
+  std::string code;  ///< "juliaUnavailable", "projectNotFound", "storeFailed", …
+  std::string message;
+};
+
+}  // namespace sysimage::service

@@ -1,0 +1,388 @@
+// The domain service: probing Julia, resolving projects, following trace files into stores.
+#include "server/service/sysimage_service.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <spdlog/spdlog.h>
+
+#include "server/core/ingest.h"
+#include "server/core/project_file.h"
+#include "server/core/statement_store.h"
+#include "server/core/trace_follower.h"
+#include "server/platform/file_watcher.h"
+#include "server/platform/timer.h"
+#include "server/platform/uv_loop.h"
+
+namespace sysimage::service {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+/// Trace files older than this, fully ingested and not written to, are deleted when a project opens.
+constexpr auto kTraceRetention = std::chrono::hours(24);
+/// Safety-net poll of every trace file and store (file events do the real work).
+constexpr auto kTickInterval = std::chrono::milliseconds(1000);
+
+struct SysimageService::JuliaState {
+  enum class Phase { Unknown, Probing, Ready, Failed } phase = Phase::Unknown;
+  std::optional<julia::JuliaInstallation> installation;
+  JuliaStatus status;
+  std::vector<std::function<void()>> waiters;
+  std::thread worker;
+  unsigned generation = 0;
+};
+
+struct SysimageService::Project {
+  Environment env;
+  std::string juliaVersion;
+  std::unique_ptr<core::StatementStore> store;
+  struct Recording {
+    std::unique_ptr<core::TraceFollower> follower;
+    std::unique_ptr<core::Ingestor> ingestor;
+    platform::FileWatcher::WatchId watch = 0;
+  };
+  std::vector<std::unique_ptr<Recording>> recordings;
+  std::size_t invalidLines = 0;
+  std::vector<std::string> warnings;
+  std::unique_ptr<platform::Timer> notifyTimer;
+  Clock::time_point lastNotify{};
+  bool notifyScheduled = false;
+};
+
+fs::path resolveStateDir(const std::optional<std::string>& configured, const std::optional<julia::JuliaInstallation>& julia) {
+  if (configured && !configured->empty()) return fs::absolute(*configured);
+  if (const char* env = std::getenv("SYSIMAGE_SERVER_STATE_DIR"); env && *env) return fs::absolute(env);
+  if (julia && !julia->depotPath.empty()) return julia->depotPath.front() / "sysimage-server";
+  const char* home = std::getenv("HOME");
+  return fs::path(home ? home : "/tmp") / ".julia" / "sysimage-server";
+}
+
+Environment resolveEnvironment(const std::optional<fs::path>& folderOrFile, const julia::JuliaInstallation& julia) {
+  if (folderOrFile) {
+    std::error_code ec;
+    fs::path start = fs::absolute(*folderOrFile);
+    if (!fs::is_directory(start, ec)) start = start.parent_path();
+    if (auto root = core::findProjectRoot(start)) {
+      Environment env{fs::weakly_canonical(*root, ec), "", "project"};
+      try {
+        if (auto file = core::projectFileIn(env.dir)) {
+          if (auto name = core::readProjectFile(*file).name) env.name = *name;
+        }
+      } catch (const std::exception& e) {
+        spdlog::warn("cannot read the project file in {}: {}", env.dir.string(), e.what());
+      }
+      if (env.name.empty()) env.name = env.dir.filename().string();
+      return env;
+    }
+  }
+  const fs::path depot = julia.depotPath.empty() ? fs::path(std::getenv("HOME") ? std::getenv("HOME") : "/tmp") / ".julia"
+                                                 : julia.depotPath.front();
+  return Environment{depot / "environments" / julia.defaultEnvironmentName(), "@" + julia.defaultEnvironmentName(),
+                     "default"};
+}
+
+SysimageService::SysimageService(platform::Post post, Options options)
+    : post_(std::move(post)), options_(std::move(options)), julia_(std::make_unique<JuliaState>()) {
+  loop_ = std::make_unique<platform::UvLoop>();
+  watcher_ = platform::makeUvFileWatcher(*loop_, post_);
+  tickTimer_ = platform::makeUvTimer(*loop_, post_);
+  prober_ = std::make_unique<julia::JuliaProber>(julia::juliaScriptsDir(), settings_.probeTimeout);
+  tickTimer_->start(kTickInterval, kTickInterval, [this] { tick(); });
+}
+
+SysimageService::~SysimageService() {
+  *alive_ = false;
+  tickTimer_->stop();
+  for (auto& [key, project] : projects_) {
+    if (project->notifyTimer) project->notifyTimer->stop();
+    for (auto& r : project->recordings) {
+      watcher_->unwatch(r->watch);
+      r->ingestor->poll();
+    }
+    project->store->flush();
+  }
+  if (julia_->worker.joinable()) julia_->worker.join();
+}
+
+void SysimageService::configure(const Settings& settings) {
+  const bool juliaChanged = settings.juliaPath != settings_.juliaPath;
+  settings_ = settings;
+  prober_->setTimeout(settings_.probeTimeout);
+  if (juliaChanged && julia_->phase != JuliaState::Phase::Probing) {
+    julia_->phase = JuliaState::Phase::Unknown;
+    julia_->installation.reset();
+  }
+}
+
+fs::path SysimageService::stateDir() const {
+  std::optional<std::string> configured = settings_.stateDir ? settings_.stateDir : options_.stateDir;
+  return resolveStateDir(configured, julia_->installation);
+}
+
+void SysimageService::withJulia(std::function<void()> then) {
+  if (julia_->phase == JuliaState::Phase::Ready || julia_->phase == JuliaState::Phase::Failed) {
+    then();
+    return;
+  }
+  julia_->waiters.push_back(std::move(then));
+  if (julia_->phase == JuliaState::Phase::Unknown) startProbe();
+}
+
+void SysimageService::startProbe() {
+  julia_->phase = JuliaState::Phase::Probing;
+  const unsigned generation = ++julia_->generation;
+  if (julia_->worker.joinable()) julia_->worker.join();
+  std::optional<std::string> configured = settings_.juliaPath ? settings_.juliaPath : options_.julia;
+  julia::JuliaProber* prober = prober_.get();
+  julia_->worker = std::thread([this, prober, configured, generation, alive = alive_, post = post_] {
+    std::optional<julia::JuliaInstallation> installation;
+    JuliaStatus status;
+    try {
+      const fs::path exe = julia::resolveJulia(julia::defaultJuliaSearch(configured));
+      status.path = exe.string();
+      installation = prober->probe(exe);
+      status.version = installation->version.text;
+    } catch (const julia::ProbeError& e) {
+      status.error = e.what();
+      status.errorKind = e.kindName();
+    } catch (const std::exception& e) {
+      status.error = e.what();
+      status.errorKind = "failed";
+    }
+    post([this, alive, generation, installation, status] {
+      if (!*alive || generation != julia_->generation) return;
+      julia_->installation = installation;
+      julia_->status = status;
+      julia_->phase = installation ? JuliaState::Phase::Ready : JuliaState::Phase::Failed;
+      if (!installation) spdlog::warn("Julia unavailable: {}", status.error);
+      auto waiters = std::move(julia_->waiters);
+      julia_->waiters.clear();
+      for (auto& w : waiters) w();
+    });
+  });
+}
+
+SysimageService::Project* SysimageService::openProject(const std::optional<fs::path>& folderOrFile, std::string& error) {
+  const auto& julia = *julia_->installation;
+  Environment env = resolveEnvironment(folderOrFile, julia);
+  const std::string key = julia.version.text + "\n" + env.dir.string();
+  if (auto it = projects_.find(key); it != projects_.end()) return it->second.get();
+
+  auto project = std::make_unique<Project>();
+  project->env = env;
+  project->juliaVersion = julia.version.text;
+  const fs::path dir = core::storeDirFor(stateDir(), env.dir, julia.version.text);
+  try {
+    project->store = std::make_unique<core::StatementStore>(dir);
+  } catch (const std::exception& e) {
+    error = "cannot open the statement store in " + dir.string() + ": " + e.what();
+    return nullptr;
+  }
+  for (auto& w : project->store->takeWarnings()) project->warnings.push_back(std::move(w));
+  project->notifyTimer = platform::makeUvTimer(*loop_, post_);
+  spdlog::info("project {} ({}) with Julia {}: {} statements in {}", env.name, env.dir.string(), julia.version.text,
+               project->store->counts().total, dir.string());
+  Project* raw = project.get();
+  projects_.emplace(key, std::move(project));
+
+  // Pick up trace files left by earlier sessions (a server that crashed while Julia kept writing).
+  std::error_code ec;
+  const fs::path traces = dir / "traces";
+  for (const auto& entry : fs::directory_iterator(traces, ec)) {
+    if (entry.path().extension() != ".jl") continue;
+    followTrace(*raw, entry.path());
+    const auto age = fs::file_time_type::clock::now() - entry.last_write_time(ec);
+    if (!ec && age > kTraceRetention) {
+      auto& rec = raw->recordings.back();
+      if (rec->follower->partialBytes() == 0) {
+        watcher_->unwatch(rec->watch);
+        raw->recordings.pop_back();
+        fs::remove(entry.path(), ec);
+      }
+    }
+  }
+  if (raw->store->counts().unflushed > 0) raw->store->flush();
+  return raw;
+}
+
+void SysimageService::followTrace(Project& project, const fs::path& traceFile) {
+  auto rec = std::make_unique<Project::Recording>();
+  rec->follower = std::make_unique<core::TraceFollower>(traceFile);
+  rec->ingestor = std::make_unique<core::Ingestor>(*rec->follower, *project.store);
+  Project* p = &project;
+  rec->watch = watcher_->watch(traceFile, [this, p, alive = alive_](const fs::path&) {
+    if (*alive) ingest(*p);
+  });
+  project.recordings.push_back(std::move(rec));
+  ingest(project);
+}
+
+void SysimageService::ingest(Project& project) {
+  std::size_t changed = 0;
+  for (auto& rec : project.recordings) {
+    do {
+      const core::IngestCounts counts = rec->ingestor->poll();
+      changed += counts.added;
+      project.invalidLines += counts.invalid;
+    } while (rec->ingestor->lastPoll().more);
+    if (!rec->ingestor->lastPoll().error.empty()) {
+      spdlog::warn("reading {}: {}", rec->follower->path().string(), rec->ingestor->lastPoll().error);
+    }
+  }
+  if (project.store->counts().unflushed > 0) {
+    // Durable before anyone is told: a statement shown in a status survives a crash.
+    project.store->flush();
+  }
+  if (changed > 0) scheduleNotify(project);
+}
+
+void SysimageService::tick() {
+  for (auto& [key, project] : projects_) {
+    ingest(*project);
+    if (project->store->refresh() > 0) scheduleNotify(*project);  // another server process wrote
+    if (project->store->degraded()) project->store->flush();        // retry a failed write
+  }
+}
+
+void SysimageService::scheduleNotify(Project& project) {
+  if (project.notifyScheduled) return;
+  const auto now = Clock::now();
+  const auto due = project.lastNotify + settings_.statusInterval;
+  Project* p = &project;
+  auto send = [this, p] {
+    p->notifyScheduled = false;
+    p->lastNotify = Clock::now();
+    const ProjectStatus status = snapshot(*p);
+    auto listeners = listeners_;
+    for (auto& [id, listener] : listeners) listener(status);
+  };
+  if (due <= now) {
+    send();
+    return;
+  }
+  project.notifyScheduled = true;
+  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(due - now) + std::chrono::milliseconds(1);
+  project.notifyTimer->start(wait, std::chrono::milliseconds(0), send);
+}
+
+ProjectStatus SysimageService::snapshot(const Project& project) const {
+  ProjectStatus s;
+  s.project = project.env.dir;
+  s.name = project.env.name;
+  s.kind = project.env.kind;
+  s.julia = julia_->status;
+  const core::StatementCounts c = project.store->counts();
+  s.statements = StatementStatus{c.total, c.nonPortable, c.excluded, c.newSinceLastBuild, project.invalidLines};
+  s.recordingSessions = project.recordings.size();
+  s.storeDir = project.store->dir();
+  s.storeDegraded = project.store->degraded();
+  if (s.storeDegraded) s.storeError = project.store->degradedReason();
+  s.warnings = project.warnings;
+  return s;
+}
+
+ProjectStatus SysimageService::juliaFailureStatus(const std::optional<fs::path>& folderOrFile) const {
+  ProjectStatus s;
+  s.julia = julia_->status;
+  s.kind = "default";
+  if (folderOrFile) {
+    std::error_code ec;
+    fs::path start = fs::absolute(*folderOrFile);
+    if (!fs::is_directory(start, ec)) start = start.parent_path();
+    if (auto root = core::findProjectRoot(start)) {
+      s.project = *root;
+      s.kind = "project";
+      s.name = root->filename().string();
+    }
+  }
+  return s;
+}
+
+void SysimageService::status(const std::optional<fs::path>& folderOrFile, Callback<ProjectStatus> done) {
+  withJulia([this, folderOrFile, done = std::move(done)] {
+    if (!julia_->installation) {
+      done(juliaFailureStatus(folderOrFile));
+      return;
+    }
+    std::string error;
+    Project* project = openProject(folderOrFile, error);
+    if (!project) {
+      done(ServiceError{"storeFailed", error});
+      return;
+    }
+    done(snapshot(*project));
+  });
+}
+
+void SysimageService::replCommand(const std::optional<fs::path>& folderOrFile, Callback<ReplCommand> done) {
+  withJulia([this, folderOrFile, done = std::move(done)] {
+    if (!julia_->installation) {
+      done(ServiceError{"juliaUnavailable", julia_->status.error});
+      return;
+    }
+    std::string error;
+    Project* project = openProject(folderOrFile, error);
+    if (!project) {
+      done(ServiceError{"storeFailed", error});
+      return;
+    }
+    // A new trace file per session, owned by the server, under the project's store.
+    static unsigned counter = 0;
+    char stamp[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", std::gmtime(&now));
+    const fs::path traces = project->store->dir() / "traces";
+    std::error_code ec;
+    fs::create_directories(traces, ec);
+    const fs::path trace = traces / ("repl-" + std::string(stamp) + "-" + std::to_string(::getpid()) + "-" +
+                                     std::to_string(++counter) + ".jl");
+    if (FILE* f = std::fopen(trace.c_str(), "a")) {
+      std::fclose(f);
+    } else {
+      done(ServiceError{"storeFailed", "cannot create the trace file " + trace.string()});
+      return;
+    }
+    ReplCommand cmd;
+    cmd.command = julia_->installation->executable.string();
+    if (project->env.kind == "project") cmd.args.push_back("--project=" + project->env.dir.string());
+    cmd.args.push_back("--trace-compile=" + trace.string());
+    cmd.traceFile = trace;
+    cmd.project = project->env.dir;
+    followTrace(*project, trace);
+    scheduleNotify(*project);
+    done(cmd);
+  });
+}
+
+void SysimageService::clearStatements(const std::optional<fs::path>& folderOrFile, Callback<ProjectStatus> done) {
+  withJulia([this, folderOrFile, done = std::move(done)] {
+    if (!julia_->installation) {
+      done(ServiceError{"juliaUnavailable", julia_->status.error});
+      return;
+    }
+    std::string error;
+    Project* project = openProject(folderOrFile, error);
+    if (!project) {
+      done(ServiceError{"storeFailed", error});
+      return;
+    }
+    if (!project->store->clear()) {
+      done(ServiceError{"storeFailed", "cannot clear the statement store: " + project->store->degradedReason()});
+      return;
+    }
+    project->invalidLines = 0;
+    scheduleNotify(*project);
+    done(snapshot(*project));
+  });
+}
+
+int SysimageService::subscribe(std::function<void(const ProjectStatus&)> listener) {
+  listeners_[nextListener_] = std::move(listener);
+  return nextListener_++;
+}
+
+void SysimageService::unsubscribe(int id) { listeners_.erase(id); }
+
+}  // namespace sysimage::service

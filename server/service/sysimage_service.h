@@ -1,0 +1,112 @@
+// The domain service of one server process (clangd's ClangdServer): Julia, projects, recording
+// sessions and their statement stores. No JSON here; the LSP layer translates.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "server/julia/julia_installation.h"
+#include "server/platform/post.h"
+#include "server/service/settings.h"
+#include "server/service/status.h"
+
+namespace sysimage::platform {
+class UvLoop;
+class FileWatcher;
+class Timer;
+}  // namespace sysimage::platform
+
+namespace sysimage::service {
+
+template <class T>
+using Result = std::variant<T, ServiceError>;
+template <class T>
+using Callback = std::function<void(Result<T>)>;
+
+/// Owns all per-process state. Every public method must be called on the owner's loop (the thread
+/// that runs the tasks handed to `post`); callbacks run there too. Julia is probed on a worker
+/// thread; file events and timers come from a platform::UvLoop thread through `post`.
+class SysimageService {
+ public:
+  struct Options {
+    std::optional<std::string> stateDir;  ///< --state-dir
+    std::optional<std::string> julia;     ///< --julia
+  };
+  SysimageService(platform::Post post, Options options);
+  ~SysimageService();
+  SysimageService(const SysimageService&) = delete;
+  SysimageService& operator=(const SysimageService&) = delete;
+
+  /// Applies settings; a different Julia path makes the next request probe again.
+  void configure(const Settings& settings);
+  const Settings& settings() const { return settings_; }
+
+  /// Status of the project holding `folderOrFile` (a workspace folder, a file in it, or the
+  /// project directory). Unset: the default environment. Julia problems are reported inside the
+  /// status (julia.error), not as an error.
+  void status(const std::optional<std::filesystem::path>& folderOrFile, Callback<ProjectStatus> done);
+  /// A recorded REPL command for that project: a fresh trace file the server follows from now on.
+  /// Errors: "juliaUnavailable" (with the reason), "storeFailed".
+  void replCommand(const std::optional<std::filesystem::path>& folderOrFile, Callback<ReplCommand> done);
+  /// Forgets every recorded statement of the project (the store file is emptied atomically).
+  void clearStatements(const std::optional<std::filesystem::path>& folderOrFile, Callback<ProjectStatus> done);
+
+  /// `listener` receives a project's status whenever it changes (at most once per
+  /// settings().statusInterval per project). Returns an id for unsubscribe.
+  int subscribe(std::function<void(const ProjectStatus&)> listener);
+  void unsubscribe(int id);
+
+  /// The state directory in use (resolved from settings, CLI, environment and the depot).
+  std::filesystem::path stateDir() const;
+
+  struct Project;
+
+ private:
+  struct JuliaState;
+  void withJulia(std::function<void()> then);
+  void startProbe();
+  Project* openProject(const std::optional<std::filesystem::path>& folderOrFile, std::string& error);
+  void followTrace(Project& project, const std::filesystem::path& traceFile);
+  void ingest(Project& project);
+  void tick();
+  void scheduleNotify(Project& project);
+  ProjectStatus snapshot(const Project& project) const;
+  ProjectStatus juliaFailureStatus(const std::optional<std::filesystem::path>& folderOrFile) const;
+
+  platform::Post post_;
+  Options options_;
+  Settings settings_;
+  std::unique_ptr<platform::UvLoop> loop_;
+  std::unique_ptr<platform::FileWatcher> watcher_;
+  std::unique_ptr<platform::Timer> tickTimer_;
+  std::unique_ptr<julia::JuliaProber> prober_;
+  std::unique_ptr<JuliaState> julia_;
+  std::map<std::string, std::unique_ptr<Project>> projects_;  // key: julia version + '\n' + project dir
+  std::map<int, std::function<void(const ProjectStatus&)>> listeners_;
+  int nextListener_ = 1;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+/// The state directory: `configured`, else $SYSIMAGE_SERVER_STATE_DIR, else
+/// `<first depot>/sysimage-server` (from the Julia probe), else `~/.julia/sysimage-server`.
+std::filesystem::path resolveStateDir(const std::optional<std::string>& configured,
+                                      const std::optional<julia::JuliaInstallation>& julia);
+
+/// Where a folder's environment is: the nearest ancestor holding Project.toml/JuliaProject.toml,
+/// else Julia's default environment `<first depot>/environments/v1.X` (kind "default").
+struct Environment {
+  std::filesystem::path dir;
+  std::string name;
+  std::string kind;  ///< "project" | "default"
+};
+Environment resolveEnvironment(const std::optional<std::filesystem::path>& folderOrFile,
+                               const julia::JuliaInstallation& julia);
+
+}  // namespace sysimage::service
