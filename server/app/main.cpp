@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "server/app/record_command.h"
 #include "server/app/serve_command.h"
 
 namespace {
@@ -47,7 +48,15 @@ int main(int argc, char** argv) {
   // Options of `serve` are also accepted without the subcommand name.
   sysimage::app::addServeOptions(app, serve);
 
+  sysimage::app::RecordOptions record;
+  auto* recordCmd = app.add_subcommand(
+      "record", "Run a Julia command line with --trace-compile and add what it compiles to the project's statements");
+  sysimage::app::addRecordOptions(*recordCmd, record);
+
   CLI11_PARSE(app, argc, argv);
+  // A wrapper around Julia should not chatter on the terminal unless asked to.
+  if (recordCmd->parsed() && app.get_option("--log-level")->count() == 0) logLevel = "warn";
   setUpLogging(logFile, logLevel);
+  if (recordCmd->parsed()) return sysimage::app::runRecord(record);
   return sysimage::app::runServe(serve);
 }
