@@ -177,7 +177,25 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
   }
 
   void notify(const service::ProjectStatus& status) {
-    if (auto session = session_.lock()) session->notify(proto::kStatusChanged, json(toProtocol(status)));
+    auto session = session_.lock();
+    if (!session) return;
+    session->notify(proto::kStatusChanged, json(toProtocol(status)));
+    // Tell the user once when recorded statements can no longer be saved (and once when they can again).
+    const std::string key = status.project.string();
+    const bool wasDegraded = degraded_.count(key) > 0;
+    if (status.storeDegraded && !wasDegraded) {
+      degraded_.insert(key);
+      session->showMessage(protocol::MessageType::Warning,
+                           "Julia Sysimage: recorded statements for " + status.name +
+                               " cannot be saved (" + status.storeError + "). They are kept in memory and saved when "
+                               "the state directory is writable again.");
+    } else if (!status.storeDegraded && wasDegraded) {
+      degraded_.erase(key);
+      session->logMessage(protocol::MessageType::Info, "Julia Sysimage: statements for " + status.name + " saved again.");
+    }
+    for (const auto& w : status.warnings) {
+      if (warned_.insert(key + "\n" + w).second) session->logMessage(protocol::MessageType::Warning, "Julia Sysimage: " + w);
+    }
   }
 
   /// The project a request names, else the first workspace folder, else the default environment.
@@ -284,6 +302,8 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
   std::shared_ptr<SysimageServices> services_;
   std::vector<fs::path> folders_;
   std::set<std::string> projects_;  // projects this session has seen: it gets their statusChanged
+  std::set<std::string> degraded_;  // projects whose store could not be written, already told
+  std::set<std::string> warned_;    // store warnings already logged
   int subscription_ = 0;
 };
 
