@@ -41,6 +41,8 @@ struct FileWatcherOptions {
   /// identity (device, inode) of watched directories, which catches a replaced ancestor.
   std::chrono::milliseconds pollInterval{250};
   /// Poll every file with uv_fs_poll instead of using inotify (network file systems, tests).
+  /// A polled file is compared with its first stat, taken on the libuv thread pool just after
+  /// watch() returns, so a change within that first moment may go unreported.
   bool forcePolling = false;
 };
 

@@ -4,8 +4,8 @@
 // renames a new inode over the file, so a watch on the old inode would see nothing more. The
 // directory watch sees the rename, create, delete and write events and names the file in each.
 // A directory that is itself removed or replaced is noticed from its own inotify events
-// (IN_DELETE_SELF / IN_MOVE_SELF, which libuv reports under the directory's base name) and from a
-// periodic check of its (device, inode), which also catches a replaced ancestor directory.
+// (IN_DELETE_SELF / IN_MOVE_SELF, which libuv reports under the directory's base name), and one
+// whose ancestor was renamed away from a periodic check of its (device, inode).
 #include <sys/stat.h>
 
 #include <map>
@@ -224,7 +224,7 @@ class State : public std::enable_shared_from_this<State> {
     notifyAll(dir);
   }
 
-  static void onEvent(uv_fs_event_t* handle, const char* filename, int /*events*/, int status) {
+  static void onEvent(uv_fs_event_t* handle, const char* filename, int events, int status) {
     auto& dir = *static_cast<DirWatch*>(handle->data);
     State& self = *dir.state;
     if (status < 0 || filename == nullptr) {
@@ -236,8 +236,18 @@ class State : public std::enable_shared_from_this<State> {
     for (const auto& file : dir.files) {
       if (file->name == name) self.notify(*file);
     }
-    // Events on the directory itself carry its base name (libuv's inotify backend).
-    if (name == dir.baseName) self.revalidate(dir);
+    // Events on the directory itself carry its base name (libuv's inotify backend). A rename
+    // event there is IN_DELETE_SELF, IN_MOVE_SELF or IN_IGNORED (or a file named like the
+    // directory): re-watch unconditionally, since a recreated directory may reuse the inode
+    // number and then look unchanged to revalidate().
+    if (name == dir.baseName) {
+      if ((events & UV_RENAME) != 0) {
+        self.startDirectory(dir);
+        self.notifyAll(dir);
+      } else {
+        self.revalidate(dir);
+      }
+    }
     self.flush();
   }
 

@@ -104,8 +104,8 @@ UvLoop::~UvLoop() {
     uv_async_send(&impl_->wake);
   }
   impl_->thread.join();
-  // Close callbacks of the last handles may still be pending if uv_run returned early.
-  uv_run(&impl_->loop, UV_RUN_DEFAULT);
+  // Runs close callbacks of handles closed by callbacks of the last iteration, if any.
+  uv_run(&impl_->loop, UV_RUN_NOWAIT);
   if (int err = uv_loop_close(&impl_->loop); err != 0) {
     spdlog::error("platform loop: uv_loop_close: {}", uv_strerror(err));
   }
