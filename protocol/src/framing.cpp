@@ -132,37 +132,43 @@ bool FrameParser::parseHeader(std::vector<FrameEvent>& out) {
   std::optional<std::size_t> length;
   std::optional<FrameError> error;
   bool sawContentType = false;
+  bool sawContentLength = false;
   std::size_t pos = 0;
-  while (pos <= block.size() && !error) {
+  // After the first error keep reading the block: a Content-Length found in it still says how many
+  // body bytes to skip to stay in sync.
+  while (pos <= block.size()) {
     std::size_t eol = block.find("\r\n", pos);
     if (eol == std::string_view::npos) eol = block.size();
     const std::string_view line = block.substr(pos, eol - pos);
     pos = eol + 2;
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos || !validHeaderName(line.substr(0, colon))) {
-      error = FrameError{FrameError::Kind::InvalidHeaderLine, "invalid header line", blockBytes};
-      break;
+      if (!error) error = FrameError{FrameError::Kind::InvalidHeaderLine, "invalid header line", blockBytes};
+      continue;
     }
     const std::string_view name = line.substr(0, colon);
     const std::string_view value = trim(line.substr(colon + 1));
     if (iequals(name, kContentLength)) {
-      if (length) {
-        error = FrameError{FrameError::Kind::DuplicateHeader, "duplicate Content-Length header", blockBytes};
-        break;
+      if (sawContentLength) {
+        if (!error) error = FrameError{FrameError::Kind::DuplicateHeader, "duplicate Content-Length header", blockBytes};
+        continue;
       }
+      sawContentLength = true;
       std::size_t n = 0;
       const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
-        error = FrameError{FrameError::Kind::InvalidContentLength,
-                           "Content-Length is not a non-negative decimal number: '" + std::string(value.substr(0, 40)) + "'",
-                           blockBytes};
-        break;
+        if (!error) {
+          error = FrameError{FrameError::Kind::InvalidContentLength,
+                             "Content-Length is not a non-negative decimal number: '" + std::string(value.substr(0, 40)) + "'",
+                             blockBytes};
+        }
+        continue;
       }
       length = n;
     } else if (iequals(name, "content-type")) {
       if (sawContentType) {
-        error = FrameError{FrameError::Kind::DuplicateHeader, "duplicate Content-Type header", blockBytes};
-        break;
+        if (!error) error = FrameError{FrameError::Kind::DuplicateHeader, "duplicate Content-Type header", blockBytes};
+        continue;
       }
       sawContentType = true;
     }
@@ -173,8 +179,8 @@ bool FrameParser::parseHeader(std::vector<FrameEvent>& out) {
   }
   consumed_ += blockBytes;
   if (error) {
-    // A duplicate Content-Length whose first value parsed: skip that many body bytes to stay in sync.
-    if (error->kind == FrameError::Kind::DuplicateHeader && length && *length <= limits_.maxBodyBytes) {
+    // A bad block whose (first) Content-Length parsed: skip that many body bytes to stay in sync.
+    if (length && *length <= limits_.maxBodyBytes) {
       skipRemaining_ = *length;
       error->skippedBytes += *length;
     }
