@@ -74,10 +74,18 @@ Message classify(json value) {
 
 ParsedBody parseBody(std::string_view body) {
   ParsedBody parsed;
+  // nlohmann's lexer takes a NUL byte for the end of input and would ignore whatever follows it;
+  // a raw NUL is never valid JSON (inside strings it must be escaped as \u0000).
+  if (body.find('\0') != std::string_view::npos) {
+    parsed.messages.push_back(invalid(nullptr, ErrorCode::ParseError, "invalid JSON: NUL byte in the message"));
+    return parsed;
+  }
   json value;
   try {
-    value = json::parse(body.begin(), body.end(), [](int depth, json::parse_event_t, json&) {
-      if (depth > kMaxJsonDepth) throw DepthExceeded{};
+    value = json::parse(body.begin(), body.end(), [](int depth, json::parse_event_t event, json&) {
+      // `depth` counts the containers around the one being opened (0 for the outermost).
+      const bool opens = event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+      if (opens && depth >= kMaxJsonDepth) throw DepthExceeded{};
       return true;
     });
   } catch (const DepthExceeded&) {
