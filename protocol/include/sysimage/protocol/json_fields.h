@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 namespace sysimage::protocol {
 
@@ -32,9 +34,23 @@ namespace detail {
 std::string cleanJsonMessage(const char* what);
 
 template <class T>
+struct IsVector : std::false_type {};
+template <class U, class A>
+struct IsVector<std::vector<U, A>> : std::true_type {};
+
+template <class T>
 T convert(const nlohmann::json& j, std::string_view key) {
   try {
-    return j.get<T>();
+    if constexpr (IsVector<T>::value) {
+      // Element by element, so that an error names the index ("/workspaceFolders/1/name").
+      if (!j.is_array()) throw FieldError("", std::string("must be an array, but is ") + j.type_name());
+      T out;
+      out.reserve(j.size());
+      for (std::size_t i = 0; i < j.size(); ++i) out.push_back(convert<typename T::value_type>(j[i], std::to_string(i)));
+      return out;
+    } else {
+      return j.get<T>();
+    }
   } catch (const FieldError& e) {
     throw e.nested("/" + std::string(key));
   } catch (const nlohmann::json::exception& e) {
