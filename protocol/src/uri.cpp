@@ -34,6 +34,7 @@ std::optional<std::string> uriToPath(std::string_view s) {
       if (i + 2 >= s.size()) return std::nullopt;
       const int hi = hexValue(s[i + 1]), lo = hexValue(s[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
+      if (hi == 0 && lo == 0) return std::nullopt;  // a NUL would silently cut the path short in every OS call
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
     } else if (s[i] == '?' || s[i] == '#') {

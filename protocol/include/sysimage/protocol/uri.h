@@ -8,7 +8,7 @@
 namespace sysimage::protocol {
 
 /// `file:///a%20b/c` → `/a b/c`. A plain absolute path is returned unchanged.
-/// Returns nullopt for other schemes, relative paths or bad percent-escapes.
+/// Returns nullopt for other schemes, relative paths, bad percent-escapes or an escaped NUL (%00).
 std::optional<std::string> uriToPath(std::string_view uriOrPath);
 
 /// `/a b/c` → `file:///a%20b/c` (unreserved characters and `/` kept).
