@@ -3,7 +3,6 @@
 #include "server/core/manifest.h"
 
 #include <algorithm>
-#include <array>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -17,89 +16,68 @@ namespace sysimage::core {
 
 std::string_view toString(ParseErrorKind kind) {
   static constexpr std::string_view kNames[] = {
-      "io",           "syntax",         "wrongType",           "missingField",      "malformedUuid",      "malformedValue",
-      "duplicateDependency", "missingDependency", "ambiguousDependency", "duplicatePackage", "unsupportedVersion"};
+      "io", "syntax", "wrongType", "missingField", "malformedUuid", "malformedValue", "duplicateDependency",
+      "missingDependency", "ambiguousDependency", "duplicatePackage", "unsupportedVersion"};
   const auto i = static_cast<std::size_t>(kind);
   return i < std::size(kNames) ? kNames[i] : "unknown";
 }
 
-namespace {
-std::string locationPrefix(const std::filesystem::path& file, int line, int column) {
-  std::string out = file.string();
-  if (line > 0) out += ":" + std::to_string(line);
-  if (line > 0 && column > 0) out += ":" + std::to_string(column);
-  return out;
+static std::string location(const std::filesystem::path& file, int line, int column) {
+  return file.string() + (line > 0 ? ":" + std::to_string(line) : "") + (line > 0 && column > 0 ? ":" + std::to_string(column) : "");
 }
-}  // namespace
 
 ParseError::ParseError(ParseErrorKind kind_, std::filesystem::path file_, int line_, int column_, std::string key_,
                        std::string message_)
-    : std::runtime_error(locationPrefix(file_, line_, column_) + ": " + message_),
-      kind(kind_),
-      file(std::move(file_)),
-      line(line_),
-      column(column_),
-      key(std::move(key_)),
-      message(std::move(message_)) {}
+    : std::runtime_error(location(file_, line_, column_) + ": " + message_), kind(kind_), file(std::move(file_)),
+      line(line_), column(column_), key(std::move(key_)), message(std::move(message_)) {}
 
 // ---------------------------------------------------------------------------------------------------------
 // VersionNumber (semantics of Julia's base/version.jl)
 
 namespace {
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isIdentChar(char c) {
-  return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
-}
+bool isIdentChar(char c) { return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'; }
+int sign(int c) { return (c > 0) - (c < 0); }
 
 bool parseNumber(std::string_view s, std::size_t& i, std::uint64_t& out) {
-  if (i >= s.size() || !isDigit(s[i])) return false;
-  std::uint64_t value = 0;
-  for (; i < s.size() && isDigit(s[i]); ++i) {
-    const std::uint64_t digit = static_cast<std::uint64_t>(s[i] - '0');
-    if (value > (UINT64_MAX - digit) / 10) return false;
-    value = value * 10 + digit;
+  const std::size_t start = i;
+  for (out = 0; i < s.size() && isDigit(s[i]); ++i) {
+    if (out > (UINT64_MAX - static_cast<std::uint64_t>(s[i] - '0')) / 10) return false;
+    out = out * 10 + static_cast<std::uint64_t>(s[i] - '0');
   }
-  out = value;
-  return true;
+  return i > start;
 }
 
+// `a.b.c` identifiers; a lone separator (empty text) gives {""}.
 bool splitIdents(std::string_view s, std::vector<std::string>& out) {
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t dot = s.find('.', start);
+  if (s.empty()) return out.emplace_back(), true;
+  for (std::size_t start = 0, dot = 0; dot != std::string_view::npos; start = dot + 1) {
+    dot = s.find('.', start);
     const std::string_view part = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
     if (part.empty() || !std::all_of(part.begin(), part.end(), isIdentChar)) return false;
     out.emplace_back(part);
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
   }
+  return true;
 }
 
-bool isNumericIdent(const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), isDigit); }
-
-// Julia's ident_cmp for one identifier: numbers compare numerically and sort before non-empty strings,
-// the empty string (lone '-' or '+') sorts before numbers.
+// Julia's ident_cmp: numbers compare numerically and before non-empty strings; "" sorts before numbers.
 int identCmp(const std::string& a, const std::string& b) {
-  const bool an = isNumericIdent(a), bn = isNumericIdent(b);
+  const auto numeric = [](const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), isDigit); };
+  const bool an = numeric(a), bn = numeric(b);
   if (an && bn) {
     const std::string_view as = std::string_view(a).substr(std::min(a.find_first_not_of('0'), a.size()));
     const std::string_view bs = std::string_view(b).substr(std::min(b.find_first_not_of('0'), b.size()));
-    if (as.size() != bs.size()) return as.size() < bs.size() ? -1 : 1;
-    const int c = as.compare(bs);
-    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    return as.size() != bs.size() ? (as.size() < bs.size() ? -1 : 1) : sign(as.compare(bs));
   }
-  if (an) return b.empty() ? 1 : -1;
-  if (bn) return a.empty() ? -1 : 1;
-  const int c = a.compare(b);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  if (an != bn) return an ? (b.empty() ? 1 : -1) : (a.empty() ? -1 : 1);
+  return sign(a.compare(b));
 }
 
 int identsCmp(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
     if (const int c = identCmp(a[i], b[i]); c != 0) return c;
   }
-  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-  return 0;
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
 int versionCmp(const VersionNumber& a, const VersionNumber& b) {
@@ -120,42 +98,26 @@ std::string joinIdents(const std::vector<std::string>& idents) {
 }  // namespace
 
 std::optional<VersionNumber> VersionNumber::parse(std::string_view s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+  const std::size_t first = s.find_first_not_of(" \t\r\n"), last = s.find_last_not_of(" \t\r\n");
+  s = first == s.npos ? std::string_view() : s.substr(first, last - first + 1);
   if (!s.empty() && s.front() == 'v') s.remove_prefix(1);
   VersionNumber v;
   std::size_t i = 0;
   if (!parseNumber(s, i, v.major)) return std::nullopt;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!parseNumber(s, i, v.minor)) return std::nullopt;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      if (!parseNumber(s, i, v.patch)) return std::nullopt;
-    }
-  }
+  if (i < s.size() && s[i] == '.' && !parseNumber(s, ++i, v.minor)) return std::nullopt;
+  if (i < s.size() && s[i] == '.' && !parseNumber(s, ++i, v.patch)) return std::nullopt;
+  const std::size_t plus = s.find('+', i);
   if (i < s.size() && s[i] == '-') {
-    ++i;
-    if (i == s.size()) {
-      v.prerelease = {""};
-      return v;
-    }
-    const std::size_t plus = s.find('+', i);
-    if (!splitIdents(s.substr(i, plus == s.npos ? s.npos : plus - i), v.prerelease)) return std::nullopt;
+    // A lone '-' must end the string (Julia's regex); "1.0.0-+x" is invalid.
+    const std::string_view pre = s.substr(i + 1, plus == s.npos ? s.npos : plus - i - 1);
+    if ((pre.empty() && plus != s.npos) || !splitIdents(pre, v.prerelease)) return std::nullopt;
     i = plus == s.npos ? s.size() : plus;
   }
   if (i < s.size() && s[i] == '+') {
-    ++i;
-    if (i == s.size()) {
-      v.build = {""};
-      return v;
-    }
-    if (!splitIdents(s.substr(i), v.build)) return std::nullopt;
+    if (!splitIdents(s.substr(i + 1), v.build)) return std::nullopt;
     i = s.size();
   }
-  if (i != s.size()) return std::nullopt;
-  return v;
+  return i == s.size() ? std::optional(v) : std::nullopt;
 }
 
 std::string VersionNumber::str() const {
@@ -165,31 +127,22 @@ std::string VersionNumber::str() const {
   return out;
 }
 
-std::strong_ordering operator<=>(const VersionNumber& a, const VersionNumber& b) {
-  const int c = versionCmp(a, b);
-  return c < 0 ? std::strong_ordering::less : (c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal);
-}
-
+std::strong_ordering operator<=>(const VersionNumber& a, const VersionNumber& b) { return versionCmp(a, b) <=> 0; }
 bool operator==(const VersionNumber& a, const VersionNumber& b) { return versionCmp(a, b) == 0; }
 
 // ---------------------------------------------------------------------------------------------------------
 // Small model helpers
 
-std::string_view toString(SourceKind kind) {
-  switch (kind) {
-    case SourceKind::stdlib: return "stdlib";
-    case SourceKind::registry: return "registry";
-    case SourceKind::path: return "path";
-    case SourceKind::repo: return "repo";
-  }
-  return "unknown";
+namespace {
+constexpr std::string_view kSourceKinds[] = {"stdlib", "registry", "path", "repo"};
 }
 
+std::string_view toString(SourceKind kind) { return kSourceKinds[static_cast<std::size_t>(kind)]; }
+
 std::optional<SourceKind> sourceKindFromString(std::string_view text) {
-  for (SourceKind k : {SourceKind::stdlib, SourceKind::registry, SourceKind::path, SourceKind::repo}) {
-    if (toString(k) == text) return k;
-  }
-  return std::nullopt;
+  const auto it = std::find(std::begin(kSourceKinds), std::end(kSourceKinds), text);
+  if (it == std::end(kSourceKinds)) return std::nullopt;
+  return static_cast<SourceKind>(it - std::begin(kSourceKinds));
 }
 
 SourceKind PackageEntry::sourceKind() const {
@@ -202,9 +155,7 @@ SourceKind PackageEntry::sourceKind() const {
 namespace {
 std::string toLower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
   return out;
 }
 bool isHex(char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
@@ -223,10 +174,8 @@ bool isUuid(std::string_view s) {
 
 const PackageEntry* Manifest::findByUuid(std::string_view uuid) const {
   const std::string wanted = toLower(uuid);
-  for (const PackageEntry& p : packages) {
-    if (p.uuid == wanted) return &p;
-  }
-  return nullptr;
+  const auto it = std::find_if(packages.begin(), packages.end(), [&](const PackageEntry& p) { return p.uuid == wanted; });
+  return it == packages.end() ? nullptr : &*it;
 }
 
 std::vector<const PackageEntry*> Manifest::findByName(std::string_view name) const {
@@ -241,16 +190,11 @@ std::vector<const PackageEntry*> Manifest::findByName(std::string_view name) con
 // Hashing
 
 void Fnv1a64::update(std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    state_ ^= c;
-    state_ *= 0x100000001b3ULL;
-  }
+  for (unsigned char c : bytes) state_ = (state_ ^ c) * 0x100000001b3ULL;
 }
 
 void Fnv1a64::updateU64(std::uint64_t value) {
-  std::array<char, 8> bytes{};
-  for (std::size_t i = 0; i < 8; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
-  update(std::string_view(bytes.data(), bytes.size()));
+  for (int i = 0; i < 8; ++i) state_ = (state_ ^ ((value >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
 }
 
 std::string Fnv1a64::hex() const {
@@ -262,8 +206,7 @@ std::string Fnv1a64::hex() const {
 
 std::string hashBytes(std::string_view bytes) {
   Fnv1a64 h;
-  h.update(bytes);
-  return h.hex();
+  return h.update(bytes), h.hex();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -290,21 +233,14 @@ class ManifestReader {
   explicit ManifestReader(const std::filesystem::path& file) : file_(file) {}
 
   [[noreturn]] void fail(ParseErrorKind kind, const toml::node* at, const std::string& key, const std::string& msg) const {
-    int line = 0, column = 0;
-    if (at != nullptr) {
-      line = static_cast<int>(at->source().begin.line);
-      column = static_cast<int>(at->source().begin.column);
-    }
-    throw ParseError(kind, file_, line, column, key, msg);
+    const toml::source_position pos = at != nullptr ? at->source().begin : toml::source_position{};
+    throw ParseError(kind, file_, static_cast<int>(pos.line), static_cast<int>(pos.column), key, msg);
   }
 
   std::optional<std::string> optString(const toml::table& t, std::string_view field, const std::string& prefix) const {
     const toml::node* n = t.get(field);
     if (n == nullptr) return std::nullopt;
-    if (!n->is_string()) {
-      fail(ParseErrorKind::wrongType, n, prefix + std::string(field),
-           "expected field `" + std::string(field) + "` to be a string");
-    }
+    if (!n->is_string()) fail(ParseErrorKind::wrongType, n, prefix + std::string(field), "expected field `" + std::string(field) + "` to be a string");
     return n->as_string()->get();
   }
 
@@ -409,42 +345,32 @@ class ManifestReader {
     std::set<std::string> seen;
     for (std::size_t i = 0; i < raw.items.size(); ++i) {
       const auto& [name, uuid] = raw.items[i];
+      const toml::node* at = raw.nodes[i];
       if (raw.isList) {
         if (!seen.insert(name).second) {
-          fail(ParseErrorKind::duplicateDependency, raw.nodes[i], prefix + field,
-               "duplicate entry `" + name + "` in " + who + "'s `" + field + "` field");
+          fail(ParseErrorKind::duplicateDependency, at, prefix + field, "duplicate entry `" + name + "` in " + who + "'s `" + field + "` field");
         }
         const auto it = byName.find(name);
-        if (it == byName.end()) {
-          if (weak) {  // weak dependencies need not be installed; keep the name unresolved
-            out.push_back({name, ""});
-            continue;
-          }
-          fail(ParseErrorKind::missingDependency, raw.nodes[i], prefix + field,
-               who + " depends on `" + name + "`, but no such entry exists in the manifest");
+        const std::size_t n = it == byName.end() ? 0 : it->second.size();
+        if (n == 0 && !weak) {
+          fail(ParseErrorKind::missingDependency, at, prefix + field, who + " depends on `" + name + "`, but no such entry exists in the manifest");
         }
-        if (it->second.size() != 1) {
-          fail(ParseErrorKind::ambiguousDependency, raw.nodes[i], prefix + field,
-               who + "'s dependency on `" + name + "` is ambiguous: the manifest has " +
-                   std::to_string(it->second.size()) + " entries named `" + name +
-                   "`; the table form `[" + prefix + field + "]` with UUIDs is required");
+        if (n > 1) {
+          fail(ParseErrorKind::ambiguousDependency, at, prefix + field,
+               who + "'s dependency on `" + name + "` is ambiguous: " + std::to_string(n) +
+                   " entries have that name, so the table form with UUIDs is required");
         }
-        out.push_back({name, it->second.front()->entry.uuid});
-      } else {
-        if (!weak) {
-          const auto it = byUuid.find(uuid);
-          if (it == byUuid.end()) {
-            fail(ParseErrorKind::missingDependency, raw.nodes[i], prefix + field + "." + name,
-                 who + " depends on `" + name + "=" + uuid + "`, but no such entry exists in the manifest");
-          }
-          if (it->second->entry.name != name) {
-            fail(ParseErrorKind::missingDependency, raw.nodes[i], prefix + field + "." + name,
-                 who + " depends on `" + name + "=" + uuid + "`, but the entry with that UUID is named `" +
-                     it->second->entry.name + "`");
-          }
-        }
-        out.push_back({name, uuid});
+        out.push_back({name, n == 1 ? it->second.front()->entry.uuid : ""});  // "": weak dependency not installed
+        continue;
       }
+      const auto it = byUuid.find(uuid);
+      if (!weak && (it == byUuid.end() || it->second->entry.name != name)) {
+        fail(ParseErrorKind::missingDependency, at, prefix + field + "." + name,
+             who + " depends on `" + name + "=" + uuid + "`, but " +
+                 (it == byUuid.end() ? std::string("no such entry exists in the manifest")
+                                     : "the entry with that UUID is named `" + it->second->entry.name + "`"));
+      }
+      out.push_back({name, uuid});
     }
     std::sort(out.begin(), out.end(), [](const Dependency& a, const Dependency& b) {
       return a.name != b.name ? a.name < b.name : a.uuid < b.uuid;
@@ -478,21 +404,18 @@ class ManifestReader {
                              "; reading it like format 2.x, unexpected behavior may occur");
       }
       prefix = "deps.";
-      const toml::node* d = root.get("deps");
-      deps = nullptr;
-      if (d != nullptr) {
-        deps = d->as_table();
-        if (deps == nullptr) fail(ParseErrorKind::wrongType, d, "deps", "expected `deps` to be a table of package entries");
-      }
+      const toml::node* d = root.get("deps");  // absent when there are no packages
+      deps = d != nullptr ? d->as_table() : nullptr;
+      if (d != nullptr && deps == nullptr) fail(ParseErrorKind::wrongType, d, "deps", "expected `deps` to be a table of package entries");
       m.juliaVersion = checked(root, "julia_version", "", isVersion, "a version number");
       m.projectHash = checked(root, "project_hash", "", isSha1, "a SHA-1");
       if (const toml::node* regs = root.get("registries")) {  // format 2.1: [registries.Name] uuid, url
         const toml::table* tbl = regs->as_table();
         if (tbl == nullptr) fail(ParseErrorKind::wrongType, regs, "registries", "expected `registries` to be a table");
         for (auto&& [name, info] : *tbl) {
-          const std::string key = "registries." + std::string(name.str()) + ".";
+          const std::string key = "registries." + std::string(name.str());
           if (!info.is_table()) fail(ParseErrorKind::wrongType, &info, key, "expected a registry table");
-          m.registries.push_back({std::string(name.str()), uuidField(*info.as_table(), key), optString(*info.as_table(), "url", key)});
+          m.registries.push_back({std::string(name.str()), uuidField(*info.as_table(), key + "."), optString(*info.as_table(), "url", key + ".")});
         }
       }
     } else if (format != nullptr && !format->is_array()) {
@@ -510,9 +433,7 @@ class ManifestReader {
         if (entries == nullptr || !entries->is_array_of_tables()) {
           fail(ParseErrorKind::wrongType, &value, prefix + name, "expected `" + prefix + name + "` to be an array of tables ([[" + prefix + name + "]])");
         }
-        for (const toml::node& entry : *entries) {
-          stage1.push_back(readEntry(name, *entry.as_table(), prefix + name + "."));
-        }
+        for (const toml::node& entry : *entries) stage1.push_back(readEntry(name, *entry.as_table(), prefix + name + "."));
       }
     }
 
