@@ -92,7 +92,7 @@ int runRecord(const RecordOptions& options) {
   const service::Environment env = service::resolveEnvironment(where, installation);
   const fs::path stateDir =
       service::resolveStateDir(options.stateDir.empty() ? std::nullopt : std::optional(options.stateDir), installation);
-  const fs::path storeDir = core::storeDirFor(stateDir, env.dir, installation.version.text);
+  const fs::path storeDir = core::storeDirFor(stateDir, env.dir, installation.versionText);
 
   std::unique_ptr<core::StatementStore> store;
   try {

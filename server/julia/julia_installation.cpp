@@ -30,7 +30,8 @@ JuliaInstallation JuliaInstallation::fromProbeJson(const std::string& line, cons
   j.executable = executable;
   try {
     const auto v = nlohmann::json::parse(line);
-    auto version = JuliaVersion::parse(v.at("version").get<std::string>());
+    j.versionText = v.at("version").get<std::string>();
+    auto version = core::VersionNumber::parse(j.versionText);
     if (!version) throw ProbeError(ProbeError::Kind::NotJulia, "unreadable Julia version in the probe output");
     j.version = *version;
     j.bindir = v.at("bindir").get<std::string>();
@@ -164,11 +165,11 @@ JuliaInstallation JuliaProber::probe(const fs::path& executable) {
     throw ProbeError(ProbeError::Kind::NotJulia, executable.string() + " ran but did not print the probe's answer; is it Julia?");
   }
   JuliaInstallation installation = JuliaInstallation::fromProbeJson(line, fs::absolute(executable));
-  if (installation.version < *JuliaVersion::parse("1.5.0")) {
+  if (installation.version < *core::VersionNumber::parse("1.5.0")) {
     throw ProbeError(ProbeError::Kind::TooOld,
-                     "Julia " + installation.version.text + " at " + executable.string() + " is too old: 1.5 or newer is needed");
+                     "Julia " + installation.versionText + " at " + executable.string() + " is too old: 1.5 or newer is needed");
   }
-  spdlog::info("probed Julia {} at {} (cpu {}, PackageCompiler {})", installation.version.text, executable.string(),
+  spdlog::info("probed Julia {} at {} (cpu {}, PackageCompiler {})", installation.versionText, executable.string(),
                installation.cpuName, installation.packageCompiler ? "found" : "not found");
   std::lock_guard lock(mutex_);
   cache_[key] = installation;

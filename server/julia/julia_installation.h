@@ -10,14 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "server/julia/julia_version.h"
+#include "server/core/manifest.h"  // core::VersionNumber
 
 namespace sysimage::julia {
 
 /// What `server/julia/scripts/probe.jl` reports (see the script's header for the JSON shape).
 struct JuliaInstallation {
   std::filesystem::path executable;  ///< the resolved executable (absolute)
-  JuliaVersion version;
+  core::VersionNumber version;
+  std::string versionText;  ///< VERSION as Julia prints it, e.g. "1.5.3"
   std::filesystem::path bindir;         ///< Sys.BINDIR
   std::filesystem::path libdir;         ///< Base.LIBDIR (libjulia, for linking)
   std::filesystem::path privateLibdir;  ///< Base.PRIVATE_LIBDIR (default sys.so)
@@ -34,7 +35,9 @@ struct JuliaInstallation {
   /// Parses the probe's JSON line. Errors: ProbeError(NotJulia) when it is not the expected shape.
   static JuliaInstallation fromProbeJson(const std::string& line, const std::filesystem::path& executable);
   /// The default environment name, "v1.5".
-  std::string defaultEnvironmentName() const { return "v" + version.majorMinor(); }
+  std::string defaultEnvironmentName() const {
+    return "v" + std::to_string(version.major) + "." + std::to_string(version.minor);
+  }
 };
 
 /// Why a Julia could not be used. The message is meant for the user.

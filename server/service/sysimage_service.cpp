@@ -143,7 +143,7 @@ void SysimageService::startProbe() {
       const fs::path exe = julia::resolveJulia(julia::defaultJuliaSearch(configured));
       status.path = exe.string();
       installation = prober->probe(exe);
-      status.version = installation->version.text;
+      status.version = installation->versionText;
     } catch (const julia::ProbeError& e) {
       status.error = e.what();
       status.errorKind = e.kindName();
@@ -167,13 +167,13 @@ void SysimageService::startProbe() {
 SysimageService::Project* SysimageService::openProject(const std::optional<fs::path>& folderOrFile, std::string& error) {
   const auto& julia = *julia_->installation;
   Environment env = resolveEnvironment(folderOrFile, julia);
-  const std::string key = julia.version.text + "\n" + env.dir.string();
+  const std::string key = julia.versionText + "\n" + env.dir.string();
   if (auto it = projects_.find(key); it != projects_.end()) return it->second.get();
 
   auto project = std::make_unique<Project>();
   project->env = env;
-  project->juliaVersion = julia.version.text;
-  const fs::path dir = core::storeDirFor(stateDir(), env.dir, julia.version.text);
+  project->juliaVersion = julia.versionText;
+  const fs::path dir = core::storeDirFor(stateDir(), env.dir, julia.versionText);
   try {
     project->store = std::make_unique<core::StatementStore>(dir);
   } catch (const std::exception& e) {
@@ -182,7 +182,7 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
   }
   for (auto& w : project->store->takeWarnings()) project->warnings.push_back(std::move(w));
   project->notifyTimer = platform::makeUvTimer(*loop_, post_);
-  spdlog::info("project {} ({}) with Julia {}: {} statements in {}", env.name, env.dir.string(), julia.version.text,
+  spdlog::info("project {} ({}) with Julia {}: {} statements in {}", env.name, env.dir.string(), julia.versionText,
                project->store->counts().total, dir.string());
   Project* raw = project.get();
   projects_.emplace(key, std::move(project));

@@ -46,7 +46,7 @@ TEST(JuliaProbe, RealJuliaIsDescribedAndCached) {
   ASSERT_TRUE(fs::exists(realJulia())) << "run scripts/install-julia first";
   JuliaProber prober(SYSIMAGE_JULIA_SCRIPTS_DIR);
   auto j = prober.probe(realJulia());
-  EXPECT_EQ(j.version.text, "1.5.3");
+  EXPECT_EQ(j.versionText, "1.5.3");
   EXPECT_TRUE(fs::exists(j.imageFile)) << j.imageFile;
   EXPECT_TRUE(fs::exists(j.stdlib / "Statistics")) << j.stdlib;
   EXPECT_TRUE(fs::is_directory(j.libdir));
