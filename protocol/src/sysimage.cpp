@@ -40,6 +40,36 @@ void to_json(nlohmann::json& j, const Status& v) {
                      {"store", {{"dir", v.storeDir}, {"degraded", v.storeDegraded}}},
                      {"warnings", v.warnings}};
   if (v.storeError) j["store"]["error"] = *v.storeError;
+  j["staleness"] = v.staleness;
+  j["image"] = v.image ? nlohmann::json(*v.image) : nlohmann::json(nullptr);
+}
+
+void to_json(nlohmann::json& j, const FileProblem& v) {
+  j = nlohmann::json{{"file", v.file}, {"line", v.line}, {"column", v.column}, {"message", v.message}};
+}
+
+void to_json(nlohmann::json& j, const DiffEntry& v) {
+  j = nlohmann::json{{"name", v.name}, {"uuid", v.uuid}, {"change", v.change}, {"reason", v.reason}};
+  j["old"] = v.oldValue ? nlohmann::json(*v.oldValue) : nlohmann::json(nullptr);
+  j["new"] = v.newValue ? nlohmann::json(*v.newValue) : nlohmann::json(nullptr);
+}
+
+void to_json(nlohmann::json& j, const Staleness& v) {
+  j = nlohmann::json{{"state", v.state}, {"reasons", v.reasons}, {"diff", v.diff}};
+  if (v.manifestError) j["manifestError"] = *v.manifestError;
+  if (v.projectError) j["projectError"] = *v.projectError;
+  if (v.configError) j["configError"] = *v.configError;
+}
+
+void to_json(nlohmann::json& j, const ImageInfo& v) {
+  nlohmann::json packages = nlohmann::json::array();
+  for (const auto& p : v.packages) {
+    packages.push_back({{"name", p.name}, {"version", p.version ? nlohmann::json(*p.version) : nlohmann::json(nullptr)}});
+  }
+  j = nlohmann::json{{"path", v.path},       {"builtAt", v.builtAt},   {"ageSeconds", v.ageSeconds},
+                     {"juliaVersion", v.juliaVersion}, {"cpuTarget", v.cpuTarget}, {"backend", v.backend},
+                     {"statements", v.statements}, {"buildSeconds", v.buildSeconds}, {"packages", packages},
+                     {"usable", v.usable}};
 }
 
 void to_json(nlohmann::json& j, const ReplCommandResult& v) {

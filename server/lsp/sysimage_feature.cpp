@@ -53,6 +53,35 @@ proto::Status toProtocol(const service::ProjectStatus& s) {
   out.storeDegraded = s.storeDegraded;
   if (!s.storeError.empty()) out.storeError = s.storeError;
   out.warnings = s.warnings;
+  out.staleness.state = s.staleness.state;
+  out.staleness.reasons = s.staleness.reasons;
+  for (const auto& d : s.staleness.diff) {
+    auto opt = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
+    out.staleness.diff.push_back(proto::DiffEntry{d.name, d.uuid, d.change, opt(d.oldValue), opt(d.newValue), d.reason});
+  }
+  auto problem = [](const std::optional<service::FileProblem>& p) -> std::optional<proto::FileProblem> {
+    if (!p) return std::nullopt;
+    return proto::FileProblem{p->file, p->line, p->column, p->message};
+  };
+  out.staleness.manifestError = problem(s.staleness.manifestError);
+  out.staleness.projectError = problem(s.staleness.projectError);
+  out.staleness.configError = problem(s.staleness.configError);
+  if (s.image) {
+    proto::ImageInfo image;
+    image.path = s.image->path;
+    image.builtAt = s.image->builtAt;
+    image.ageSeconds = s.image->ageSeconds;
+    image.juliaVersion = s.image->juliaVersion;
+    image.cpuTarget = s.image->cpuTarget;
+    image.backend = s.image->backend;
+    image.statements = s.image->statements;
+    image.buildSeconds = s.image->buildSeconds;
+    image.usable = s.image->usable;
+    for (const auto& [name, version] : s.image->packages) {
+      image.packages.push_back(proto::ImagePackage{name, version.empty() ? std::nullopt : std::optional(version)});
+    }
+    out.image = std::move(image);
+  }
   return out;
 }
 
@@ -130,9 +159,35 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
   }
 
   void initialized() override {
-    subscription_ = services_->service().subscribe([weak = weak_from_this()](const service::ProjectStatus& status) {
+    service::SysimageService::Subscriber subscriber;
+    subscriber.onStatus = [weak = weak_from_this()](const service::ProjectStatus& status) {
       if (auto self = weak.lock()) self->onStatusChanged(status);
-    });
+    };
+    subscriber.canOffer = [weak = weak_from_this()](const fs::path& project) {
+      auto self = weak.lock();
+      auto session = self ? self->session_.lock() : nullptr;
+      return session && session->capabilities().showMessageRequest && self->projects_.count(project.string()) > 0;
+    };
+    subscriber.offer = [weak = weak_from_this()](const service::RebuildOffer& offer,
+                                                 std::function<void(std::optional<std::string>)> answer) {
+      auto self = weak.lock();
+      auto session = self ? self->session_.lock() : nullptr;
+      if (!session) return answer(std::nullopt);
+      protocol::ShowMessageRequestParams params;
+      params.type = protocol::MessageType::Warning;
+      params.message = offer.message;
+      for (const auto& a : offer.actions) params.actions.push_back(protocol::MessageActionItem{a});
+      // The user may leave the notification open for long: wait up to an hour for the answer.
+      session->call("window/showMessageRequest", json(params), [answer](ClientResponse response) {
+        if (response.result && response.result->is_object() && response.result->contains("title") &&
+            (*response.result)["title"].is_string()) {
+          answer((*response.result)["title"].get<std::string>());
+        } else {
+          answer(std::nullopt);
+        }
+      }, std::chrono::hours(1));
+    };
+    subscription_ = services_->service().subscribe(std::move(subscriber));
     // Open the project of every workspace folder so that recording and watching start at once.
     for (const auto& folder : folders_) announce(folder);
   }

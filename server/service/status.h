@@ -27,6 +27,48 @@ struct StatementStatus {
   std::size_t invalidLines = 0;  ///< malformed trace lines seen by this server process
 };
 
+/// One package difference between the manifest and an image (see core::PackageChange).
+struct DiffEntry {
+  std::string name;
+  std::string uuid;
+  std::string change;  ///< added | removed | upgraded | downgraded | treeHashChanged | sourceKindChanged | devSourcesChanged | juliaVersionChanged
+  std::string oldValue;  ///< version (or source kind / Julia version) in the image; empty when none
+  std::string newValue;  ///< in the manifest now; empty when none
+  std::string reason;    ///< one sentence for the user
+};
+
+/// A file that could not be parsed (1-based line and column; 0 when unknown).
+struct FileProblem {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+
+/// How the newest image relates to the project now.
+struct StalenessStatus {
+  std::string state = "none";  ///< none | upToDate | suggested | unsafe | unusable
+  std::vector<std::string> reasons;
+  std::vector<DiffEntry> diff;
+  std::optional<FileProblem> manifestError;  ///< set while the manifest is unreadable (last good state kept)
+  std::optional<FileProblem> projectError;
+  std::optional<FileProblem> configError;    ///< JuliaSysimage.toml
+};
+
+/// The image the staleness is about.
+struct ImageStatus {
+  std::string path;
+  std::string builtAt;  ///< ISO 8601 UTC
+  long long ageSeconds = 0;
+  std::string juliaVersion;
+  std::string cpuTarget;
+  std::string backend;
+  std::size_t statements = 0;
+  double buildSeconds = 0;
+  std::vector<std::pair<std::string, std::string>> packages;  ///< name, version ("" for stdlibs without one)
+  bool usable = false;  ///< REPLs started now get `-J` with it
+};
+
 /// Everything `sysimage/status` reports about one project.
 struct ProjectStatus {
   std::filesystem::path project;  ///< project directory, or the default environment's directory
@@ -39,6 +81,15 @@ struct ProjectStatus {
   bool storeDegraded = false;  ///< statements could not be written to disk (kept in memory)
   std::string storeError;
   std::vector<std::string> warnings;  ///< e.g. corrupt store lines set aside
+  StalenessStatus staleness;
+  std::optional<ImageStatus> image;
+};
+
+/// A rebuild offer for the user (window/showMessageRequest): message and action titles.
+struct RebuildOffer {
+  std::filesystem::path project;
+  std::string message;
+  std::vector<std::string> actions;
 };
 
 /// How to start a recorded REPL (the client runs it in a terminal).

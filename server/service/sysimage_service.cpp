@@ -9,12 +9,14 @@
 #include <spdlog/spdlog.h>
 
 #include "server/core/ingest.h"
+#include "server/core/rebuild_prompt.h"
 #include "server/core/project_file.h"
 #include "server/core/statement_store.h"
 #include "server/core/trace_follower.h"
 #include "server/platform/file_watcher.h"
 #include "server/platform/timer.h"
 #include "server/platform/uv_loop.h"
+#include "server/service/project_model.h"
 
 namespace sysimage::service {
 namespace fs = std::filesystem;
@@ -24,6 +26,8 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kTraceRetention = std::chrono::hours(24);
 /// Safety-net poll of every trace file and store (file events do the real work).
 constexpr auto kTickInterval = std::chrono::milliseconds(1000);
+/// Project files are re-read this long after the last change event (editors save in bursts).
+constexpr auto kProjectDebounce = std::chrono::milliseconds(300);
 
 struct SysimageService::JuliaState {
   enum class Phase { Unknown, Probing, Ready, Failed } phase = Phase::Unknown;
@@ -49,6 +53,11 @@ struct SysimageService::Project {
   std::unique_ptr<platform::Timer> notifyTimer;
   Clock::time_point lastNotify{};
   bool notifyScheduled = false;
+  std::unique_ptr<ProjectModel> model;
+  std::vector<platform::FileWatcher::WatchId> fileWatches;
+  std::unique_ptr<platform::Timer> reloadTimer;
+  core::PromptState prompt;
+  bool buildRunning = false;
 };
 
 fs::path resolveStateDir(const std::optional<std::string>& configured, const std::optional<julia::JuliaInstallation>& julia) {
@@ -97,6 +106,8 @@ SysimageService::~SysimageService() {
   tickTimer_->stop();
   for (auto& [key, project] : projects_) {
     if (project->notifyTimer) project->notifyTimer->stop();
+    if (project->reloadTimer) project->reloadTimer->stop();
+    for (auto id : project->fileWatches) watcher_->unwatch(id);
     for (auto& r : project->recordings) {
       watcher_->unwatch(r->watch);
       r->ingestor->poll();
@@ -182,10 +193,20 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
   }
   for (auto& w : project->store->takeWarnings()) project->warnings.push_back(std::move(w));
   project->notifyTimer = platform::makeUvTimer(*loop_, post_);
+  project->reloadTimer = platform::makeUvTimer(*loop_, post_);
+  project->model = std::make_unique<ProjectModel>(env.dir, dir, julia.version, env.kind == "default");
+  project->model->reload();
+  project->model->rescanImages();
+  try {
+    project->prompt = core::loadPromptState(dir);
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot read the rebuild prompt state in {}: {}", dir.string(), e.what());
+  }
   spdlog::info("project {} ({}) with Julia {}: {} statements in {}", env.name, env.dir.string(), julia.versionText,
                project->store->counts().total, dir.string());
   Project* raw = project.get();
   projects_.emplace(key, std::move(project));
+  watchProjectFiles(*raw);
 
   // Pick up trace files left by earlier sessions (a server that crashed while Julia kept writing).
   std::error_code ec;
@@ -204,7 +225,74 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
     }
   }
   if (raw->store->counts().unflushed > 0) raw->store->flush();
+  maybeOffer(*raw);
   return raw;
+}
+
+void SysimageService::watchProjectFiles(Project& project) {
+  Project* p = &project;
+  for (const auto& file : project.model->watchedFiles()) {
+    std::error_code ec;
+    if (!fs::is_directory(file.parent_path(), ec)) continue;  // e.g. no .vscode/ (the tick re-checks nothing there)
+    project.fileWatches.push_back(watcher_->watch(file, [this, p, alive = alive_](const fs::path&) {
+      if (!*alive) return;
+      // Debounce: atomic saves, truncate-then-write and Pkg's bursts become one reload.
+      p->reloadTimer->start(kProjectDebounce, std::chrono::milliseconds(0), [this, p] { reloadProject(*p); });
+    }));
+  }
+}
+
+void SysimageService::reloadProject(Project& project) {
+  bool changed = project.model->reload();
+  changed |= project.model->rescanImages();
+  if (!changed) return;
+  spdlog::info("project files of {} changed", project.env.name);
+  scheduleNotify(project);
+  maybeOffer(project);
+}
+
+void SysimageService::maybeOffer(Project& project) {
+  const auto selection = project.model->select(settings_, project.store->counts().newSinceLastBuild);
+  Subscriber* target = nullptr;
+  for (auto& [id, sub] : listeners_) {
+    if (sub.canOffer && sub.offer && sub.canOffer(project.env.dir)) {
+      target = &sub;
+      break;
+    }
+  }
+  core::PromptContext context{target != nullptr, project.buildRunning};
+  const auto decision = core::decideRebuildPrompt(project.env.name, selection.staleness, project.prompt, context);
+  if (!decision.offer) {
+    if (!decision.skipReason.empty()) spdlog::debug("no rebuild offer for {}: {}", project.env.name, decision.skipReason);
+    return;
+  }
+  project.prompt.recordOffer(decision.changeKey);
+  try {
+    core::savePromptState(project.store->dir(), project.prompt);
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot save the rebuild prompt state: {}", e.what());
+  }
+  Project* p = &project;
+  target->offer(RebuildOffer{project.env.dir, decision.message, decision.actions},
+                [this, p, alive = alive_](std::optional<std::string> action) {
+                  if (!*alive) return;
+                  switch (core::promptAnswerFrom(action)) {
+                    case core::PromptAnswer::rebuild:
+                      if (rebuildHandler_) rebuildHandler_(p->env.dir);
+                      break;
+                    case core::PromptAnswer::dontAsk:
+                      p->prompt.dontAsk = true;
+                      try {
+                        core::savePromptState(p->store->dir(), p->prompt);
+                      } catch (const std::exception& e) {
+                        spdlog::warn("cannot save the rebuild prompt state: {}", e.what());
+                      }
+                      break;
+                    case core::PromptAnswer::notNow:
+                    case core::PromptAnswer::dismissed:
+                      break;
+                  }
+                });
 }
 
 void SysimageService::followTrace(Project& project, const fs::path& traceFile) {
@@ -235,13 +323,23 @@ void SysimageService::ingest(Project& project) {
     // Durable before anyone is told: a statement shown in a status survives a crash.
     project.store->flush();
   }
-  if (changed > 0) scheduleNotify(project);
+  if (changed > 0) {
+    scheduleNotify(project);
+    maybeOffer(project);
+  }
 }
 
 void SysimageService::tick() {
   for (auto& [key, project] : projects_) {
     ingest(*project);
-    if (project->store->refresh() > 0) scheduleNotify(*project);  // another server process wrote
+    if (project->store->refresh() > 0) {  // another server process wrote
+      scheduleNotify(*project);
+      maybeOffer(*project);
+    }
+    if (project->model->rescanImages()) {  // an image published (possibly by another process)
+      scheduleNotify(*project);
+      maybeOffer(*project);
+    }
     if (project->store->degraded()) project->store->flush();        // retry a failed write
   }
 }
@@ -256,7 +354,9 @@ void SysimageService::scheduleNotify(Project& project) {
     p->lastNotify = Clock::now();
     const ProjectStatus status = snapshot(*p);
     auto listeners = listeners_;
-    for (auto& [id, listener] : listeners) listener(status);
+    for (auto& [id, listener] : listeners) {
+      if (listener.onStatus) listener.onStatus(status);
+    }
   };
   if (due <= now) {
     send();
@@ -280,6 +380,38 @@ ProjectStatus SysimageService::snapshot(const Project& project) const {
   s.storeDegraded = project.store->degraded();
   if (s.storeDegraded) s.storeError = project.store->degradedReason();
   s.warnings = project.warnings;
+  const ProjectModel& model = *project.model;
+  const auto selection = model.select(settings_, c.newSinceLastBuild);
+  auto problem = [](const std::optional<FileError>& e) -> std::optional<FileProblem> {
+    if (!e) return std::nullopt;
+    return FileProblem{e->file.string(), e->line, e->column, e->message};
+  };
+  s.staleness.state = std::string(core::toString(selection.staleness.state));
+  s.staleness.reasons = selection.staleness.reasons;
+  for (const auto& change : selection.staleness.diff.changes) {
+    s.staleness.diff.push_back(DiffEntry{change.name, change.uuid, std::string(core::toString(change.kind)),
+                                         change.oldVersion.value_or(""), change.newVersion.value_or(""),
+                                         change.describe()});
+  }
+  s.staleness.manifestError = problem(model.manifestError());
+  s.staleness.projectError = problem(model.projectError());
+  s.staleness.configError = problem(model.configError());
+  if (selection.image) {
+    ImageStatus image;
+    image.path = selection.image->path.string();
+    image.usable = selection.usable();
+    if (const auto& m = selection.image->metadata) {
+      image.builtAt = core::formatIsoUtc(m->builtAt);
+      image.ageSeconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - m->builtAt).count();
+      image.juliaVersion = m->juliaVersion;
+      image.cpuTarget = m->cpuTarget;
+      image.backend = m->backend;
+      image.statements = m->statementCount;
+      image.buildSeconds = m->buildSeconds;
+      for (const auto& pkg : m->packages) image.packages.emplace_back(pkg.name, pkg.version.value_or(""));
+    }
+    s.image = std::move(image);
+  }
   return s;
 }
 
@@ -346,6 +478,11 @@ void SysimageService::replCommand(const std::optional<fs::path>& folderOrFile, C
     }
     ReplCommand cmd;
     cmd.command = julia_->installation->executable.string();
+    const auto selection = project->model->select(settings_, project->store->counts().newSinceLastBuild);
+    if (selection.usable()) {
+      cmd.args.push_back("-J");
+      cmd.args.push_back(selection.image->path.string());
+    }
     if (project->env.kind == "project") cmd.args.push_back("--project=" + project->env.dir.string());
     cmd.args.push_back("--trace-compile=" + trace.string());
     cmd.traceFile = trace;
@@ -378,7 +515,7 @@ void SysimageService::clearStatements(const std::optional<fs::path>& folderOrFil
   });
 }
 
-int SysimageService::subscribe(std::function<void(const ProjectStatus&)> listener) {
+int SysimageService::subscribe(Subscriber listener) {
   listeners_[nextListener_] = std::move(listener);
   return nextListener_++;
 }

@@ -53,15 +53,30 @@ class SysimageService {
   /// status (julia.error), not as an error.
   void status(const std::optional<std::filesystem::path>& folderOrFile, Callback<ProjectStatus> done);
   /// A recorded REPL command for that project: a fresh trace file the server follows from now on.
+  /// `-J <image>` is added only when the selected image is usable (upToDate or suggested).
   /// Errors: "juliaUnavailable" (with the reason), "storeFailed".
   void replCommand(const std::optional<std::filesystem::path>& folderOrFile, Callback<ReplCommand> done);
   /// Forgets every recorded statement of the project (the store file is emptied atomically).
   void clearStatements(const std::optional<std::filesystem::path>& folderOrFile, Callback<ProjectStatus> done);
 
-  /// `listener` receives a project's status whenever it changes (at most once per
-  /// settings().statusInterval per project). Returns an id for unsubscribe.
-  int subscribe(std::function<void(const ProjectStatus&)> listener);
+  /// What a session (an editor) hears from the service.
+  struct Subscriber {
+    /// A project's status changed (at most once per settings().statusInterval per project).
+    std::function<void(const ProjectStatus&)> onStatus;
+    /// Whether this subscriber can show a rebuild offer for `project` (its client supports
+    /// window/showMessageRequest and has the project open).
+    std::function<bool(const std::filesystem::path& project)> canOffer;
+    /// Shows the offer; `answer` gets the chosen action title, or nullopt when dismissed.
+    std::function<void(const RebuildOffer&, std::function<void(std::optional<std::string>)> answer)> offer;
+  };
+  /// Returns an id for unsubscribe.
+  int subscribe(Subscriber subscriber);
   void unsubscribe(int id);
+
+  /// Called when the user answers "Rebuild" to an offer (the build service hooks in here).
+  void setRebuildHandler(std::function<void(const std::filesystem::path& project)> handler) {
+    rebuildHandler_ = std::move(handler);
+  }
 
   /// The state directory in use (resolved from settings, CLI, environment and the depot).
   std::filesystem::path stateDir() const;
@@ -77,6 +92,9 @@ class SysimageService {
   void ingest(Project& project);
   void tick();
   void scheduleNotify(Project& project);
+  void watchProjectFiles(Project& project);
+  void reloadProject(Project& project);
+  void maybeOffer(Project& project);
   ProjectStatus snapshot(const Project& project) const;
   ProjectStatus juliaFailureStatus(const std::optional<std::filesystem::path>& folderOrFile) const;
 
@@ -89,7 +107,8 @@ class SysimageService {
   std::unique_ptr<julia::JuliaProber> prober_;
   std::unique_ptr<JuliaState> julia_;
   std::map<std::string, std::unique_ptr<Project>> projects_;  // key: julia version + '\n' + project dir
-  std::map<int, std::function<void(const ProjectStatus&)>> listeners_;
+  std::map<int, Subscriber> listeners_;
+  std::function<void(const std::filesystem::path&)> rebuildHandler_;
   int nextListener_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

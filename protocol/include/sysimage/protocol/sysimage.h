@@ -65,6 +65,48 @@ struct StatementCounts {
 };
 void to_json(nlohmann::json& j, const StatementCounts& v);
 
+/// A file that could not be parsed; line/column 1-based, 0 when unknown.
+struct FileProblem {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+void to_json(nlohmann::json& j, const FileProblem& v);
+
+/// One package difference between the manifest and the image.
+struct DiffEntry {
+  std::string name, uuid;
+  std::string change;  ///< added | removed | upgraded | downgraded | treeHashChanged | sourceKindChanged | devSourcesChanged | juliaVersionChanged
+  std::optional<std::string> oldValue, newValue;  ///< sent as "old" / "new"
+  std::string reason;
+};
+void to_json(nlohmann::json& j, const DiffEntry& v);
+
+struct Staleness {
+  std::string state = "none";  ///< none | upToDate | suggested | unsafe | unusable
+  std::vector<std::string> reasons;
+  std::vector<DiffEntry> diff;
+  std::optional<FileProblem> manifestError, projectError, configError;
+};
+void to_json(nlohmann::json& j, const Staleness& v);
+
+struct ImagePackage {
+  std::string name;
+  std::optional<std::string> version;
+};
+struct ImageInfo {
+  std::string path;
+  std::string builtAt;
+  long long ageSeconds = 0;
+  std::string juliaVersion, cpuTarget, backend;
+  std::size_t statements = 0;
+  double buildSeconds = 0;
+  std::vector<ImagePackage> packages;
+  bool usable = false;  ///< REPLs started now get -J with it
+};
+void to_json(nlohmann::json& j, const ImageInfo& v);
+
 /// `sysimage/status` result and `sysimage/statusChanged` params.
 struct Status {
   std::string project;  ///< absolute directory of the project (or default environment)
@@ -77,6 +119,8 @@ struct Status {
   bool storeDegraded = false;
   std::optional<std::string> storeError;
   std::vector<std::string> warnings;
+  Staleness staleness;
+  std::optional<ImageInfo> image;  ///< null when there is no image
 };
 void to_json(nlohmann::json& j, const Status& v);
 
