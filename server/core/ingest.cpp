@@ -24,7 +24,7 @@ IngestCounts Ingestor::ingestLine(std::string_view line) {
   const ParsedLine parsed = parseTraceLine(line);
   switch (parsed.kind) {
     case ParsedLine::Kind::Statement:
-      switch (store_.add(parsed.statement, parsed.compileMs)) {
+      switch (store_.add(parsed)) {
         case StatementStore::AddResult::Added:
           ++counts.added;
           break;

@@ -1,8 +1,10 @@
 // Parsing, validation and classification of the precompile statements in `--trace-compile` trace files.
 #include "server/core/statement.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -14,7 +16,9 @@ namespace {
 
 constexpr std::string_view kPrecompileCall = "precompile(";
 
-bool isSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+constexpr bool isSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && isSpace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -24,10 +28,21 @@ std::string_view trim(std::string_view s) {
 
 // Identifier bytes as far as this scanner cares: Julia identifiers may hold any non-ASCII letter,
 // and numbers are lexed like identifiers, which is harmless here.
-bool isIdentByte(unsigned char c) {
+constexpr bool identByte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '!' ||
          c >= 0x80;
 }
+
+// Byte classes looked up per byte by the lexer: 1 white space, 2 identifier.
+constexpr std::array<std::uint8_t, 256> kByteClass = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    if (isSpace(static_cast<unsigned char>(c))) table[c] = 1;
+    if (identByte(static_cast<unsigned char>(c))) table[c] = 2;
+  }
+  return table;
+}();
+bool isIdentByte(unsigned char c) { return kByteClass[c] == 2; }
 
 std::string column(std::size_t index) { return std::to_string(index + 1); }
 
@@ -101,7 +116,6 @@ struct Token {
   Kind kind = Kind::End;
   std::size_t begin = 0;
   std::size_t end = 0;
-  std::string error;  // Error only
 };
 
 class Lexer {
@@ -113,8 +127,8 @@ class Lexer {
     t.begin = i_;
     if (i_ >= s_.size()) return t;
     const auto c = static_cast<unsigned char>(s_[i_]);
-    if (isSpace(c)) {
-      while (i_ < s_.size() && isSpace(static_cast<unsigned char>(s_[i_]))) ++i_;
+    if (kByteClass[c] == 1) {
+      while (i_ < s_.size() && kByteClass[static_cast<unsigned char>(s_[i_])] == 1) ++i_;
       return finish(t, Token::Kind::Space);
     }
     if (isIdentByte(c)) {
@@ -127,6 +141,9 @@ class Lexer {
     ++i_;
     return finish(t, Token::Kind::Punct);
   }
+
+  // After an Error token: why.
+  const std::string& error() const { return error_; }
 
  private:
   Token finish(Token& t, Token::Kind kind) {
@@ -141,7 +158,7 @@ class Lexer {
 
   Token fail(Token& t, std::string message) {
     t.kind = Token::Kind::Error;
-    t.error = std::move(message);
+    error_ = std::move(message);
     t.end = i_ = s_.size();
     return t;
   }
@@ -212,6 +229,7 @@ class Lexer {
   }
 
   std::string_view s_;
+  std::string error_;
   std::size_t i_ = 0;
   Token::Kind prevKind_ = Token::Kind::End;
   unsigned char prevByte_ = 0;
@@ -222,47 +240,54 @@ char closerOf(char opener) { return opener == '(' ? ')' : opener == '[' ? ']' : 
 // Scans `precompile(` … `)` at the start of `s`. Returns the index just past the closing ')' or
 // npos with `error` set.
 std::size_t scanCall(std::string_view s, std::string& error) {
-  std::string openers;
-  std::vector<std::size_t> openedAt;
+  // Open brackets and where they opened; nesting is shallow in practice, so the first levels need
+  // no allocation.
+  struct Open {
+    char bracket;
+    std::size_t at;
+  };
+  std::array<Open, 32> shallow;
+  std::vector<Open> deep;
+  std::size_t depth = 0;
+  const auto top = [&]() -> Open& { return depth <= shallow.size() ? shallow[depth - 1] : deep.back(); };
   Lexer lexer(s);
   for (Token t = lexer.next(); t.kind != Token::Kind::End; t = lexer.next()) {
-    switch (t.kind) {
-      case Token::Kind::Error:
-        error = std::move(t.error);
-        return std::string_view::npos;
-      case Token::Kind::LineComment:
-        error = std::string("unclosed '") + openers.back() + "' at column " + column(openedAt.back()) +
-                " (a # comment starts at column " + column(t.begin) + ")";
-        return std::string_view::npos;
-      case Token::Kind::Punct: {
-        const char c = s[t.begin];
-        if (c == '(' || c == '[' || c == '{') {
-          openers.push_back(c);
-          openedAt.push_back(t.begin);
-        } else if (c == ')' || c == ']' || c == '}') {
-          if (openers.empty()) {
-            error = std::string("unmatched '") + c + "' at column " + column(t.begin);
-            return std::string_view::npos;
-          }
-          if (closerOf(openers.back()) != c) {
-            error = std::string("expected '") + closerOf(openers.back()) + "' but found '" + c + "' at column " +
-                    column(t.begin);
-            return std::string_view::npos;
-          }
-          openers.pop_back();
-          openedAt.pop_back();
-          if (openers.empty()) return t.end;
-        }
-        break;
+    if (t.kind == Token::Kind::Error) {
+      error = lexer.error();
+      return std::string_view::npos;
+    }
+    if (t.kind == Token::Kind::LineComment) {
+      error = std::string("unclosed '") + top().bracket + "' at column " + column(top().at) +
+              " (a # comment starts at column " + column(t.begin) + ")";
+      return std::string_view::npos;
+    }
+    if (t.kind != Token::Kind::Punct) continue;
+    const char c = s[t.begin];
+    if (c == '(' || c == '[' || c == '{') {
+      if (depth < shallow.size()) {
+        shallow[depth] = Open{c, t.begin};
+      } else {
+        deep.push_back(Open{c, t.begin});
       }
-      default:
-        break;
+      ++depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (depth == 0) {
+        error = std::string("unmatched '") + c + "' at column " + column(t.begin);
+        return std::string_view::npos;
+      }
+      if (closerOf(top().bracket) != c) {
+        error = std::string("expected '") + closerOf(top().bracket) + "' but found '" + c + "' at column " +
+                column(t.begin);
+        return std::string_view::npos;
+      }
+      if (depth > shallow.size()) deep.pop_back();
+      if (--depth == 0) return t.end;
     }
   }
-  if (openers.empty()) {
+  if (depth == 0) {
     error = "empty statement";
   } else {
-    error = std::string("unclosed '") + openers.back() + "' at column " + column(openedAt.back());
+    error = std::string("unclosed '") + top().bracket + "' at column " + column(top().at);
   }
   return std::string_view::npos;
 }
@@ -296,7 +321,7 @@ bool parseTail(std::string_view tail, std::size_t offset, ParsedLine& out) {
       return true;
     }
     out.error = t.kind == Token::Kind::Error
-                    ? t.error
+                    ? lexer.error()
                     : "unexpected text after the statement at column " + column(offset + t.begin);
     return false;
   }

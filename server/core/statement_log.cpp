@@ -13,12 +13,43 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
+#include <random>
 #include <thread>
 #include <vector>
 
 #include "server/core/statement.h"
 
 namespace sysimage::core::statement_log {
+
+std::string makeHeader() {
+  std::random_device random;
+  const std::uint64_t generation = (std::uint64_t{random()} << 32) ^ random() ^ static_cast<std::uint64_t>(::getpid());
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(generation));
+  return std::string(kHeaderPrefix) + std::string(kVersion) + " " + hex;
+}
+
+std::optional<Header> parseHeader(std::string_view line) {
+  if (!line.starts_with(kHeaderPrefix)) return std::nullopt;
+  line.remove_prefix(kHeaderPrefix.size());
+  const std::size_t space = line.find(' ');
+  Header header;
+  header.supported = line.substr(0, space) == kVersion;
+  if (space != std::string_view::npos) header.generation = line.substr(space + 1);
+  return header;
+}
+
+std::optional<std::string> readGeneration(int fd) {
+  char buffer[128];
+  const ssize_t n = ::pread(fd, buffer, sizeof buffer, 0);
+  if (n <= 0) return std::nullopt;
+  std::string_view text(buffer, static_cast<std::size_t>(n));
+  const std::size_t eol = text.find('\n');
+  if (eol == std::string_view::npos) return std::nullopt;
+  const auto header = parseHeader(text.substr(0, eol));
+  if (!header) return std::nullopt;
+  return header->generation;
+}
 
 void encodeRecord(std::string& out, std::string_view statement, std::uint8_t flags, std::optional<float> compileMs) {
   if (flags == 0) {
@@ -270,6 +301,27 @@ std::string replaceFileAtomically(const std::filesystem::path& path, std::string
   AtomicFile file(path);
   file.write(data);
   return file.commit();
+}
+
+SetAside setAside(const std::filesystem::path& log, const std::vector<std::string>& lines) {
+  const std::string base = log.string() + ".corrupt-" + utcTimestamp();
+  std::filesystem::path path = base;
+  int fd = -1;
+  for (int n = 2; (fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0 && errno == EEXIST;
+       ++n)
+    path = base + "-" + std::to_string(n);
+  if (fd < 0) return {{}, errnoMessage("cannot create " + path.string(), errno)};
+  std::string data;
+  for (const std::string& line : lines) data.append(line).push_back('\n');
+  int err = writeAll(fd, data);
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  ::close(fd);
+  if (err != 0) {
+    ::unlink(path.c_str());
+    return {{}, errnoMessage("cannot write " + path.string(), err)};
+  }
+  syncDirectory(log.parent_path());
+  return {path, {}};
 }
 
 DirLock::DirLock(const std::filesystem::path& lockPath) : path_(lockPath) {}

@@ -9,13 +9,31 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sysimage::core::statement_log {
 
-/// First line of every statements.log. Lines starting with '#' elsewhere are ignored.
-inline constexpr std::string_view kHeader = "# sysimage-server statement log v1";
-/// Prefix of any version of that header; another version means the file is not ours to write.
+/// First line of every statements.log: `# sysimage-server statement log v1 <generation>`. The
+/// generation (16 random hex digits) is new whenever the file is created or rewritten: inode numbers
+/// are reused, so a reader compares it to notice that the file it had read was replaced.
+/// Lines starting with '#' elsewhere are ignored.
 inline constexpr std::string_view kHeaderPrefix = "# sysimage-server statement log v";
+inline constexpr std::string_view kVersion = "1";
+
+/// A header line with a fresh generation, without '\n'.
+std::string makeHeader();
+
+/// A parsed header line.
+struct Header {
+  bool supported = false;  ///< version kVersion; another version means the file is not ours to write
+  std::string generation;
+};
+/// nullopt if `line` is not a header line.
+std::optional<Header> parseHeader(std::string_view line);
+
+/// The generation in the first line of `fd`, or nullopt if it has no header (or cannot be read).
+std::optional<std::string> readGeneration(int fd);
+
 /// Longest record line accepted: a longest statement, escaped, plus the two leading fields.
 inline constexpr std::size_t kMaxRecordBytes = (std::size_t{2} << 20) + 64;
 
@@ -25,7 +43,9 @@ inline constexpr std::uint8_t kNonPortable = 2;
 
 /// One record: `<flags>\t<compile ms>\t<statement>\n`, flags "-", "x" (excluded), "n" (non-portable)
 /// or "xn"; compile ms "-" or a decimal number; the statement with '\\', '\t', '\n' and '\r' escaped
-/// as `\\`, `\t`, `\n`, `\r`. Appends the encoded line to `out`.
+/// as `\\`, `\t`, `\n`, `\r`. Appends the encoded line to `out`. The flags column records
+/// classifyStatement() at write time for readers of the file; loading classifies again, so newer
+/// rules apply to old logs.
 void encodeRecord(std::string& out, std::string_view statement, std::uint8_t flags, std::optional<float> compileMs);
 
 /// A decoded record; `statement` is unescaped and passed statementSyntaxError().
@@ -96,6 +116,14 @@ class AtomicFile {
 
 /// Writes `data` to `path` atomically with AtomicFile. Returns an empty string or the error.
 std::string replaceFileAtomically(const std::filesystem::path& path, std::string_view data);
+
+/// Writes `lines` (each then '\n') durably to a new file `<log>.corrupt-<UTC time>` (or with `-2`,
+/// `-3`… if taken) next to `log`. Returns its path, or the error and an empty path.
+struct SetAside {
+  std::filesystem::path path;
+  std::string error;
+};
+SetAside setAside(const std::filesystem::path& log, const std::vector<std::string>& lines);
 
 /// An flock(2) on `<dir>/lock`, held by RAII. flock (not fcntl) locks belong to the open file
 /// description, so two stores in one process exclude each other as two processes do.

@@ -10,11 +10,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <new>
-#include <unordered_set>
 #include <utility>
 
 #include "server/core/statement_log.h"
+#include "server/core/statement_set.h"
 
 namespace sysimage::core {
 namespace fs = std::filesystem;
@@ -37,83 +36,6 @@ std::filesystem::path storeDirFor(const fs::path& stateDir, const fs::path& proj
 }
 
 namespace {
-
-// One unique statement in the arena: this header, then the bytes. 12 bytes of overhead.
-struct Rec {
-  std::uint32_t length;
-  std::uint8_t flags;    // slog::kExcluded | slog::kNonPortable
-  std::uint8_t pending;  // kNotPending, kPending (in Impl::pending), kWasPending (listed, no longer due)
-  std::uint16_t reserved;
-  float compileMs;  // NaN if never timed
-  std::string_view text() const { return {reinterpret_cast<const char*>(this + 1), length}; }
-  std::optional<float> ms() const { return std::isnan(compileMs) ? std::nullopt : std::optional<float>(compileMs); }
-};
-static_assert(sizeof(Rec) == 12);
-constexpr std::uint8_t kNotPending = 0, kPending = 1, kWasPending = 2;
-
-std::size_t recBytes(std::size_t length) { return (sizeof(Rec) + length + 3) & ~std::size_t{3}; }
-
-// Append-only storage for the statements, in insertion order: each is stored once, the hash set
-// points into it.
-class Arena {
- public:
-  Rec* add(std::string_view text, std::uint8_t flags, float ms) {
-    const std::size_t need = recBytes(text.size());
-    if (chunks_.empty() || chunks_.back().capacity - chunks_.back().used < need) {
-      const std::size_t capacity = std::max(kChunkBytes, need);
-      chunks_.push_back(Chunk{std::unique_ptr<char[]>(new char[capacity]), 0, capacity});
-    }
-    Chunk& chunk = chunks_.back();
-    auto* rec =
-        new (chunk.data.get() + chunk.used) Rec{static_cast<std::uint32_t>(text.size()), flags, kNotPending, 0, ms};
-    std::memcpy(rec + 1, text.data(), text.size());
-    chunk.used += need;
-    return rec;
-  }
-
-  template <class F>
-  void forEach(F&& visit) const {
-    for (const Chunk& chunk : chunks_) {
-      for (std::size_t at = 0; at < chunk.used;) {
-        auto* rec = reinterpret_cast<Rec*>(chunk.data.get() + at);
-        visit(rec);
-        at += recBytes(rec->length);
-      }
-    }
-  }
-
-  std::size_t capacityBytes() const {
-    std::size_t total = chunks_.capacity() * sizeof(Chunk);
-    for (const Chunk& chunk : chunks_) total += chunk.capacity;
-    return total;
-  }
-
-  void clear() { chunks_.clear(); }
-
- private:
-  static constexpr std::size_t kChunkBytes = std::size_t{256} << 10;
-  struct Chunk {
-    std::unique_ptr<char[]> data;
-    std::size_t used;
-    std::size_t capacity;
-  };
-  std::vector<Chunk> chunks_;
-};
-
-struct RecHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  std::size_t operator()(const Rec* r) const { return (*this)(r->text()); }
-};
-struct RecEq {
-  using is_transparent = void;
-  static std::string_view view(std::string_view s) { return s; }
-  static std::string_view view(const Rec* r) { return r->text(); }
-  template <class A, class B>
-  bool operator()(const A& a, const B& b) const {
-    return view(a) == view(b);
-  }
-};
 
 // Closes a file descriptor at scope exit.
 struct Fd {
@@ -142,16 +64,14 @@ struct StatementStore::Impl {
   fs::path dir, logPath, markPath;
   slog::DirLock lock;
 
-  Arena arena;
-  std::unordered_set<Rec*, RecHash, RecEq> set;
-  std::vector<Rec*> pending;  // records with pending != kNotPending
-  std::size_t nonPortable = 0, excluded = 0, uniqueBytes = 0;
+  StatementSet statements;
 
   // statements.log as last read: its identity and how far it has been read (always a line end).
   bool haveFile = false;
   dev_t dev = 0;
   ino_t ino = 0;
   std::uint64_t offset = 0;
+  std::string generation;  // from the header line (statement_log.h)
   std::size_t fileRecords = 0;
   bool unsupportedFormat = false;
 
@@ -174,55 +94,6 @@ struct StatementStore::Impl {
   explicit Impl(fs::path d)
       : dir(std::move(d)), logPath(dir / "statements.log"), markPath(dir / "build-mark"), lock(dir / "lock") {}
 
-  Rec* find(std::string_view s) const {
-    const auto it = set.find(s);
-    return it == set.end() ? nullptr : *it;
-  }
-
-  void markPending(Rec* r) {
-    if (r->pending == kNotPending) pending.push_back(r);
-    r->pending = kPending;
-  }
-
-  void clearPending() {
-    for (Rec* r : pending) r->pending = kNotPending;
-    pending.clear();
-  }
-
-  void resetMemory() {
-    set.clear();
-    pending.clear();
-    arena.clear();
-    nonPortable = excluded = uniqueBytes = 0;
-  }
-
-  // Inserts or updates a statement, from this process (`fromLog` false: it becomes pending) or read
-  // from the log.
-  AddResult merge(std::string_view text, std::optional<float> ms, bool fromLog) {
-    Rec* r = find(text);
-    if (r == nullptr) {
-      const StatementFlags flags = classifyStatement(text);
-      const std::uint8_t bits = (flags.excluded ? slog::kExcluded : 0) | (flags.nonPortable ? slog::kNonPortable : 0);
-      r = arena.add(text, bits, ms ? *ms : std::nanf(""));
-      set.insert(r);
-      excluded += flags.excluded;
-      nonPortable += flags.nonPortable;
-      uniqueBytes += text.size();
-      if (!fromLog) markPending(r);
-      return AddResult::Added;
-    }
-    AddResult result = AddResult::Duplicate;
-    if (ms && (std::isnan(r->compileMs) || *ms > r->compileMs)) {
-      r->compileMs = *ms;
-      if (!fromLog) markPending(r);
-      result = AddResult::Updated;
-    }
-    // Another process already logged this statement with at least our compile time.
-    if (fromLog && r->pending == kPending && (std::isnan(r->compileMs) || (ms && *ms >= r->compileMs)))
-      r->pending = kWasPending;
-    return result;
-  }
-
   // Reads complete lines of `fd` from `from`, merging records.
   std::optional<ReadStats> readLog(int fd, std::uint64_t from) {
     ReadStats stats;
@@ -232,14 +103,19 @@ struct StatementStore::Impl {
       stats.lastLineCorrupt = false;
       if (unsupportedFormat) return;
       if (!overlong && line.starts_with('#')) {
-        if (isFirst && line.starts_with(slog::kHeaderPrefix) && line != slog::kHeader) unsupportedFormat = true;
+        if (!isFirst) return;
+        if (const auto header = slog::parseHeader(line)) {
+          unsupportedFormat = !header->supported;
+          generation = header->generation;
+        }
         return;
       }
       if (!overlong) {
         if (auto record = slog::decodeRecord(line)) {
           ++stats.records;
           ++fileRecords;
-          if (merge(record->statement, record->compileMs, true) != AddResult::Added) ++stats.duplicates;
+          if (statements.merge(record->statement, record->compileMs, true) != StatementSet::Merge::Added)
+            ++stats.duplicates;
           return;
         }
       }
@@ -258,11 +134,12 @@ struct StatementStore::Impl {
   // statements: the log was compacted, cleared or replaced by another process.
   std::optional<ReadStats> reload(int fd, const struct stat* st) {
     std::vector<std::pair<std::string, std::optional<float>>> keep;
-    for (Rec* r : pending)
-      if (r->pending == kPending) keep.emplace_back(std::string(r->text()), r->ms());
-    resetMemory();
+    for (const StoredStatement* r : statements.pending())
+      if (r->pending == StatementSet::kPending) keep.emplace_back(std::string(r->text()), r->ms());
+    statements.clear();
     fileRecords = 0;
     offset = 0;
+    generation.clear();
     haveFile = fd >= 0;
     std::optional<ReadStats> stats = ReadStats{};
     if (fd >= 0) {
@@ -271,7 +148,7 @@ struct StatementStore::Impl {
       stats = readLog(fd, 0);
       if (stats) offset = stats->consumed;
     }
-    for (auto& [text, ms] : keep) merge(text, ms, false);
+    for (auto& [text, ms] : keep) statements.merge(text, ms, false);
     return stats;
   }
 
@@ -286,7 +163,10 @@ struct StatementStore::Impl {
     struct stat st {};
     if (::fstat(fd, &st) != 0) return slog::errnoMessage("cannot stat " + logPath.string(), errno);
     std::optional<ReadStats> stats;
-    if (!haveFile || st.st_dev != dev || st.st_ino != ino || static_cast<std::uint64_t>(st.st_size) < offset) {
+    // Same inode and no shrinking is not enough: a compaction may have freed the inode and a later
+    // one reused it, hence the generation check.
+    if (!haveFile || st.st_dev != dev || st.st_ino != ino || static_cast<std::uint64_t>(st.st_size) < offset ||
+        (offset > 0 && slog::readGeneration(fd).value_or("") != generation)) {
       stats = reload(fd, &st);
     } else if (static_cast<std::uint64_t>(st.st_size) > offset) {
       stats = readLog(fd, offset);
@@ -309,10 +189,10 @@ struct StatementStore::Impl {
   // lock held.
   std::string rewrite(bool empty) {
     slog::AtomicFile file(logPath);
-    std::string buffer(slog::kHeader);
-    buffer += '\n';
+    const std::string header = slog::makeHeader();
+    std::string buffer = header + '\n';
     if (!empty) {
-      arena.forEach([&](Rec* r) {
+      statements.forEach([&](const StoredStatement* r) {
         slog::encodeRecord(buffer, r->text(), r->flags, r->ms());
         if (buffer.size() >= (std::size_t{1} << 20)) {
           file.write(buffer);
@@ -328,7 +208,8 @@ struct StatementStore::Impl {
     dev = st.st_dev;
     ino = st.st_ino;
     offset = static_cast<std::uint64_t>(st.st_size);
-    fileRecords = empty ? 0 : set.size();
+    generation = header.substr(header.rfind(' ') + 1);
+    fileRecords = empty ? 0 : statements.size();
     return {};
   }
 
@@ -350,12 +231,6 @@ struct StatementStore::Impl {
     if (!mark) warnings.push_back("build-mark is unreadable; counting every statement as new");
   }
 
-  std::uint64_t setHash() const {
-    std::uint64_t hash = 0;
-    for (const Rec* r : set) hash ^= slog::fnv1a64(r->text());
-    return hash;
-  }
-
   bool fail(std::string message) {
     degradedReason = message;
     warnings.push_back(std::move(message));
@@ -363,7 +238,6 @@ struct StatementStore::Impl {
   }
 
   void load();
-  void setAside(const std::vector<std::string>& lines, bool& done);
 };
 
 void StatementStore::Impl::load() {
@@ -377,6 +251,7 @@ void StatementStore::Impl::load() {
     fd.fd = ::open(logPath.c_str(), O_RDONLY | O_CLOEXEC);
     canRepair = false;
   }
+  const int openError = fd.fd < 0 ? errno : 0;
   if (canRepair) {
     // Left by a process killed during a compaction; nobody else compacts while we hold the lock.
     for (const auto& entry : fs::directory_iterator(dir, ec))
@@ -403,10 +278,13 @@ void StatementStore::Impl::load() {
         warnings.push_back("statements.log: dropped an incomplete last record of " +
                            std::to_string(report.tornTailBytes) + " bytes");
       if (!stats->corrupt.empty() && canRepair && !unsupportedFormat) {
-        bool setAsideDone = false;
-        setAside(stats->corrupt, setAsideDone);
-        if (setAsideDone) {
+        if (auto aside = slog::setAside(logPath, stats->corrupt); aside.error.empty()) {
+          report.setAsidePath = aside.path;
+          warnings.push_back("statements.log: " + std::to_string(stats->corrupt.size()) +
+                             " unreadable line(s) set aside in " + aside.path.string());
           if (std::string error = rewrite(false); !error.empty()) warnings.push_back(error);
+        } else {
+          warnings.push_back("cannot set aside unreadable lines of statements.log: " + aside.error);
         }
       } else if (!stats->corrupt.empty()) {
         warnings.push_back("statements.log: " + std::to_string(stats->corrupt.size()) +
@@ -419,58 +297,54 @@ void StatementStore::Impl::load() {
         }
       }
     }
-  } else if (errno != ENOENT) {
-    fail(slog::errnoMessage("cannot open " + logPath.string(), errno));
+  } else if (openError != ENOENT) {
+    fail(slog::errnoMessage("cannot open " + logPath.string(), openError));
   }
   readMark();
-}
-
-void StatementStore::Impl::setAside(const std::vector<std::string>& lines, bool& done) {
-  const std::string base = logPath.string() + ".corrupt-" + slog::utcTimestamp();
-  fs::path path = base;
-  int fd = -1;
-  for (int n = 2; (fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0 && errno == EEXIST;
-       ++n)
-    path = base + "-" + std::to_string(n);
-  if (fd < 0) {
-    warnings.push_back(slog::errnoMessage("cannot set aside unreadable lines of statements.log", errno));
-    return;
-  }
-  std::string data;
-  for (const std::string& line : lines) data.append(line).push_back('\n');
-  int err = slog::writeAll(fd, data);
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  ::close(fd);
-  if (err != 0) {
-    ::unlink(path.c_str());
-    warnings.push_back(slog::errnoMessage("cannot set aside unreadable lines of statements.log", err));
-    return;
-  }
-  slog::syncDirectory(dir);
-  report.setAsidePath = path;
-  warnings.push_back("statements.log: " + std::to_string(lines.size()) + " unreadable line(s) set aside in " +
-                     path.string());
-  done = true;
 }
 
 StatementStore::StatementStore(fs::path dir) : impl_(std::make_unique<Impl>(std::move(dir))) { impl_->load(); }
 
 StatementStore::~StatementStore() = default;
 
+namespace {
+
+std::optional<float> validMs(std::optional<double> ms) {
+  if (ms && std::isfinite(*ms) && *ms >= 0) return static_cast<float>(*ms);
+  return std::nullopt;
+}
+
+StatementStore::AddResult toAddResult(StatementSet::Merge merge) {
+  switch (merge) {
+    case StatementSet::Merge::Added:
+      return StatementStore::AddResult::Added;
+    case StatementSet::Merge::Updated:
+      return StatementStore::AddResult::Updated;
+    case StatementSet::Merge::Duplicate:
+      break;
+  }
+  return StatementStore::AddResult::Duplicate;
+}
+
+}  // namespace
+
 StatementStore::AddResult StatementStore::add(std::string_view statement, std::optional<double> compileMs) {
   if (!plausibleStatement(statement)) return AddResult::Rejected;
-  std::optional<float> ms;
-  if (compileMs && std::isfinite(*compileMs) && *compileMs >= 0) ms = static_cast<float>(*compileMs);
-  if (impl_->find(statement) == nullptr && !statementSyntaxError(statement).empty()) return AddResult::Rejected;
-  return impl_->merge(statement, ms, false);
+  StatementSet& statements = impl_->statements;
+  if (statements.find(statement) == nullptr && !statementSyntaxError(statement).empty()) return AddResult::Rejected;
+  return toAddResult(statements.merge(statement, validMs(compileMs), false));
+}
+
+StatementStore::AddResult StatementStore::add(const ParsedLine& line) {
+  if (line.kind != ParsedLine::Kind::Statement || !plausibleStatement(line.statement)) return AddResult::Rejected;
+  return toAddResult(impl_->statements.merge(line.statement, validMs(line.compileMs), false));
 }
 
 bool StatementStore::flush() {
   Impl& s = *impl_;
   if (s.unsupportedFormat) return false;
-  const bool due = std::any_of(s.pending.begin(), s.pending.end(), [](Rec* r) { return r->pending == kPending; });
-  if (!due) {
-    s.clearPending();
+  if (s.statements.due() == 0) {
+    s.statements.clearPending();
     s.degradedReason.clear();
     return true;
   }
@@ -484,10 +358,14 @@ bool StatementStore::flush() {
   if (std::string error = s.catchUp(fd.fd, true); !error.empty()) return s.fail(error);
   if (s.unsupportedFormat) return false;
   std::string buffer;
-  if (s.offset == 0) buffer.append(slog::kHeader).push_back('\n');
+  std::string header;
+  if (s.offset == 0) {
+    header = slog::makeHeader();
+    buffer.append(header).push_back('\n');
+  }
   std::size_t records = 0;
-  for (Rec* r : s.pending) {
-    if (r->pending != kPending) continue;
+  for (const StoredStatement* r : s.statements.pending()) {
+    if (r->pending != StatementSet::kPending) continue;
     slog::encodeRecord(buffer, r->text(), r->flags, r->ms());
     ++records;
   }
@@ -500,12 +378,13 @@ bool StatementStore::flush() {
       return s.fail(slog::errnoMessage("cannot append to " + s.logPath.string(), err));
     }
     if (!wasKnown) slog::syncDirectory(s.dir);  // the log may be new: make its directory entry durable
+    if (!header.empty()) s.generation = header.substr(header.rfind(' ') + 1);
     s.offset += buffer.size();
     s.fileRecords += records;
   }
-  s.clearPending();
+  s.statements.clearPending();
   s.degradedReason.clear();
-  if (s.fileRecords > 2 * s.set.size() + 1024) {
+  if (s.fileRecords > 2 * s.statements.size() + 1024) {
     if (std::string error = s.rewrite(false); !error.empty()) s.warnings.push_back("compaction failed: " + error);
   }
   return true;
@@ -513,7 +392,7 @@ bool StatementStore::flush() {
 
 std::size_t StatementStore::refresh() {
   Impl& s = *impl_;
-  const std::size_t before = s.set.size();
+  const std::size_t before = s.statements.size();
   slog::LockGuard guard(s.lock, false);
   Fd fd{::open(s.logPath.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd >= 0) {
@@ -522,7 +401,7 @@ std::size_t StatementStore::refresh() {
     s.reload(-1, nullptr);  // the log was removed
   }
   s.readMark();
-  return s.set.size() > before ? s.set.size() - before : 0;
+  return s.statements.size() > before ? s.statements.size() - before : 0;
 }
 
 bool StatementStore::compact() {
@@ -544,7 +423,7 @@ bool StatementStore::compact() {
     s.warnings.push_back("compaction failed: " + error);
     return false;
   }
-  s.clearPending();
+  s.statements.clearPending();
   s.degradedReason.clear();
   return true;
 }
@@ -552,11 +431,11 @@ bool StatementStore::compact() {
 ExportResult StatementStore::exportStatements(const fs::path& path, const ExportOptions& options) {
   const Impl& s = *impl_;
   ExportResult result;
-  result.storeTotal = s.set.size();
-  result.setHash = s.setHash();
+  result.storeTotal = s.statements.size();
+  result.setHash = s.statements.setHash();
   slog::AtomicFile file(path);
   std::string buffer;
-  s.arena.forEach([&](const Rec* r) {
+  s.statements.forEach([&](const StoredStatement* r) {
     if (r->flags & slog::kExcluded) {
       ++result.excluded;
     } else if (options.excludeNonPortable && (r->flags & slog::kNonPortable)) {
@@ -607,58 +486,50 @@ bool StatementStore::clear() {
   if (::unlink(s.markPath.c_str()) == 0) slog::syncDirectory(s.dir);
   s.mark.reset();
   s.markStat = {};
-  s.resetMemory();
+  s.statements.clear();
   s.unsupportedFormat = false;
   s.degradedReason.clear();
   return true;
 }
 
-bool StatementStore::contains(std::string_view statement) const { return impl_->find(statement) != nullptr; }
+bool StatementStore::contains(std::string_view statement) const { return impl_->statements.find(statement) != nullptr; }
 
 std::optional<StatementFlags> StatementStore::flags(std::string_view statement) const {
-  const Rec* r = impl_->find(statement);
+  const StoredStatement* r = impl_->statements.find(statement);
   if (r == nullptr) return std::nullopt;
   return toFlags(r->flags);
 }
 
 std::optional<double> StatementStore::compileMs(std::string_view statement) const {
-  const Rec* r = impl_->find(statement);
+  const StoredStatement* r = impl_->statements.find(statement);
   if (r == nullptr || std::isnan(r->compileMs)) return std::nullopt;
   return r->compileMs;
 }
 
 void StatementStore::forEach(
     const std::function<void(std::string_view, StatementFlags, std::optional<double>)>& visit) const {
-  impl_->arena.forEach([&](const Rec* r) {
+  impl_->statements.forEach([&](const StoredStatement* r) {
     const auto ms = r->ms();
     visit(r->text(), toFlags(r->flags), ms ? std::optional<double>(*ms) : std::nullopt);
   });
 }
 
 StatementCounts StatementStore::counts() const {
-  const Impl& s = *impl_;
+  const StatementSet& statements = impl_->statements;
+  const std::optional<slog::BuildMark>& mark = impl_->mark;
   StatementCounts counts;
-  counts.total = s.set.size();
-  counts.nonPortable = s.nonPortable;
-  counts.excluded = s.excluded;
-  counts.newSinceLastBuild = !s.mark                             ? counts.total
-                             : counts.total > s.mark->statements ? counts.total - s.mark->statements
-                                                                 : 0;
-  counts.unflushed = static_cast<std::size_t>(
-      std::count_if(s.pending.begin(), s.pending.end(), [](const Rec* r) { return r->pending == kPending; }));
+  counts.total = statements.size();
+  counts.nonPortable = statements.nonPortable();
+  counts.excluded = statements.excluded();
+  counts.newSinceLastBuild = !mark                             ? counts.total
+                             : counts.total > mark->statements ? counts.total - mark->statements
+                                                               : 0;
+  counts.unflushed = statements.due();
   return counts;
 }
 
-std::size_t StatementStore::uniqueStatementBytes() const { return impl_->uniqueBytes; }
-
-std::size_t StatementStore::memoryBytes() const {
-  const Impl& s = *impl_;
-  // libstdc++ hash set node: next pointer, value, cached hash (24 bytes, 32 with malloc rounding).
-  constexpr std::size_t kNodeBytes = 32;
-  return s.arena.capacityBytes() + s.set.bucket_count() * sizeof(void*) + s.set.size() * kNodeBytes +
-         s.pending.capacity() * sizeof(Rec*);
-}
-
+std::size_t StatementStore::uniqueStatementBytes() const { return impl_->statements.uniqueBytes(); }
+std::size_t StatementStore::memoryBytes() const { return impl_->statements.memoryBytes(); }
 bool StatementStore::degraded() const { return !impl_->degradedReason.empty(); }
 const std::string& StatementStore::degradedReason() const { return impl_->degradedReason; }
 const StoreLoadReport& StatementStore::loadReport() const { return impl_->report; }

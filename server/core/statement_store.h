@@ -88,6 +88,9 @@ class StatementStore {
   /// Adds a statement (ParsedLine::statement), keeping the largest compile time seen (ms). In memory
   /// only until flush().
   AddResult add(std::string_view statement, std::optional<double> compileMs = std::nullopt);
+  /// Adds the statement of a parsed line (other kinds than Statement are Rejected) without checking
+  /// its syntax again, as parseTraceLine() did.
+  AddResult add(const ParsedLine& line);
 
   /// Appends the unflushed statements under the lock and fsyncs; first reads what other processes
   /// appended. Compacts when the log holds more than twice as many records as statements.
