@@ -225,6 +225,8 @@ std::vector<Row> rows() {
        {invalid(ErrorCode::InvalidRequest, "5")});
   body("params_bool", R"({"jsonrpc":"2.0","id":5,"method":"m","params":true})", {invalid(ErrorCode::InvalidRequest, "5")});
   body("params_number_notification", R"({"jsonrpc":"2.0","method":"m","params":7})", {invalid(ErrorCode::InvalidRequest)});
+  // JSON-RPC 2.0 and LSP: params is an object or an array, or absent; null is neither.
+  body("params_null", R"({"jsonrpc":"2.0","id":5,"method":"m","params":null})", {invalid(ErrorCode::InvalidRequest, "5")});
   body("params_array_allowed", R"({"jsonrpc":"2.0","id":5,"method":"m","params":[1,2]})", {request("5")});
   body("params_object_allowed", R"({"jsonrpc":"2.0","id":5,"method":"m","params":{}})", {request("5")});
   body("method_number", R"({"jsonrpc":"2.0","id":4,"method":42})", {invalid(ErrorCode::InvalidRequest, "4")});
