@@ -115,15 +115,7 @@ int runRecord(const RecordOptions& options) {
   process.args.push_back("--trace-compile=" + trace.string());
   process.args.insert(process.args.end(), args.begin(), args.end());
   process.newProcessGroup = false;  // Ctrl-C at the terminal reaches Julia as usual
-  process.stdinFile = "/dev/stdin";
-  process.onStdout = [](std::string_view chunk) {
-    std::fwrite(chunk.data(), 1, chunk.size(), stdout);
-    std::fflush(stdout);
-  };
-  process.onStderr = [](std::string_view chunk) {
-    std::fwrite(chunk.data(), 1, chunk.size(), stderr);
-    std::fflush(stderr);
-  };
+  process.inheritStdio = true;  // Julia talks to the user's terminal (or pipes) directly
 
   TaskQueue queue;
   platform::UvLoop loop;

@@ -30,6 +30,10 @@ struct ProcessOptions {
   /// Redirections. stdin defaults to /dev/null; stdout/stderr default to pipes read into the
   /// callbacks below. Output files are created or truncated (mode 0644 before umask).
   std::optional<std::filesystem::path> stdinFile, stdoutFile, stderrFile;
+  /// Inherit the server's stdin/stdout/stderr instead of /dev/null and pipes (for a wrapper such as
+  /// `sysimage-server record` that runs Julia in the user's terminal). Redirection files and
+  /// onStdout/onStderr still win for their stream.
+  bool inheritStdio = false;
   /// Raw output chunks (no line splitting), called via Post in the order read. May be empty.
   std::function<void(std::string_view chunk)> onStdout, onStderr;
 };

@@ -253,7 +253,10 @@ class UvProcessLauncher final : public ProcessLauncher {
     if (program.empty()) {
       throw std::system_error(std::make_error_code(std::errc::invalid_argument), "cannot start '': empty program");
     }
-    Fd in = openRedirect(options.stdinFile.value_or("/dev/null"), O_RDONLY, program);
+    Fd in;
+    if (options.stdinFile || !options.inheritStdio) {
+      in = openRedirect(options.stdinFile.value_or("/dev/null"), O_RDONLY, program);
+    }
     Fd outFile, errFile;
     if (options.stdoutFile) outFile = openRedirect(*options.stdoutFile, O_WRONLY | O_CREAT | O_TRUNC, program);
     if (options.stderrFile) errFile = openRedirect(*options.stderrFile, O_WRONLY | O_CREAT | O_TRUNC, program);
@@ -285,11 +288,11 @@ class UvProcessLauncher final : public ProcessLauncher {
       child->loop = loop;
       uv_stdio_container_t stdio[3];
       stdio[0].flags = UV_INHERIT_FD;
-      stdio[0].data.fd = in.fd;
-      auto setOutput = [&](uv_stdio_container_t& slot, const Fd& file, uv_pipe_t*& pipe) {
-        if (file.fd >= 0) {
+      stdio[0].data.fd = in.fd >= 0 ? in.fd : STDIN_FILENO;
+      auto setOutput = [&](uv_stdio_container_t& slot, const Fd& file, uv_pipe_t*& pipe, int inheritFd, bool piped) {
+        if (file.fd >= 0 || (options.inheritStdio && !piped)) {
           slot.flags = UV_INHERIT_FD;
-          slot.data.fd = file.fd;
+          slot.data.fd = file.fd >= 0 ? file.fd : inheritFd;
           return;
         }
         pipe = newHandle<uv_pipe_t>(child);
@@ -297,8 +300,8 @@ class UvProcessLauncher final : public ProcessLauncher {
         slot.flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
         slot.data.stream = reinterpret_cast<uv_stream_t*>(pipe);
       };
-      setOutput(stdio[1], outFile, child->out);
-      setOutput(stdio[2], errFile, child->err);
+      setOutput(stdio[1], outFile, child->out, STDOUT_FILENO, static_cast<bool>(options.onStdout));
+      setOutput(stdio[2], errFile, child->err, STDERR_FILENO, static_cast<bool>(options.onStderr));
 
       uv_process_options_t spawn{};
       spawn.file = argv[0];
