@@ -16,6 +16,60 @@ void from_json(const nlohmann::json& j, PingParams& p) {
 
 void from_json(const nlohmann::json& j, ProjectParams& p) { readOptional(j, "project", p.project); }
 
+void from_json(const nlohmann::json& j, BuildParams& p) {
+  readOptional(j, "project", p.project);
+  readOptional(j, "workDoneToken", p.workDoneToken);
+  nlohmann::json options;
+  readOptional(j, "options", options);
+  if (options.is_null()) return;
+  try {
+    readOptional(options, "cpuTarget", p.cpuTarget);
+    readOptional(options, "backend", p.backend);
+    readOptional(options, "measure", p.measure);
+    readOptional(options, "force", p.force);
+  } catch (const FieldError& e) {
+    throw e.nested("/options");
+  }
+  if (p.backend && *p.backend != "auto" && *p.backend != "native" && *p.backend != "packagecompiler") {
+    throw FieldError("/options/backend", "must be \"auto\", \"native\" or \"packagecompiler\"");
+  }
+}
+
+void from_json(const nlohmann::json& j, BuildLogParams& p) {
+  readOptional(j, "project", p.project);
+  readOptional(j, "buildId", p.buildId);
+}
+
+void from_json(const nlohmann::json& j, MeasureParams& p) {
+  readOptional(j, "project", p.project);
+  readOptional(j, "workload", p.workload);
+  readOptional(j, "runs", p.runs);
+  if (p.runs < 0 || p.runs > 100) throw FieldError("/runs", "must be between 1 and 100");
+}
+
+void to_json(nlohmann::json& j, const Timing& v) {
+  j = nlohmann::json{{"median", v.median}, {"min", v.min}, {"max", v.max}, {"samples", v.samples}};
+}
+
+void to_json(nlohmann::json& j, const Measurement& v) {
+  j = nlohmann::json{{"workload", v.workload}, {"runs", v.runs}, {"bare", v.bare}, {"withoutImage", v.withoutImage},
+                     {"speedup", v.speedup}, {"image", v.image}};
+  j["withImage"] = v.withImage ? nlohmann::json(*v.withImage) : nlohmann::json(nullptr);
+}
+
+void to_json(nlohmann::json& j, const BuildResult& v) {
+  j = nlohmann::json{{"buildId", v.buildId}, {"image", v.image}, {"durationSeconds", v.durationSeconds},
+                     {"statementsOk", v.statementsOk}, {"statementsFailed", v.statementsFailed},
+                     {"backend", v.backend}, {"cached", v.cached}};
+  if (v.measurement) j["measurement"] = *v.measurement;
+}
+
+void to_json(nlohmann::json& j, const BuildInfo& v) {
+  j = nlohmann::json{{"state", v.state}, {"buildId", v.buildId}, {"phase", v.phase}, {"message", v.message},
+                     {"percentage", v.percentage}};
+  if (v.error) j["error"] = *v.error;
+}
+
 void to_json(nlohmann::json& j, const JuliaInfo& v) {
   j = nlohmann::json{{"path", v.path}, {"version", v.version}};
   if (v.error) j["error"] = *v.error;
@@ -42,6 +96,7 @@ void to_json(nlohmann::json& j, const Status& v) {
   if (v.storeError) j["store"]["error"] = *v.storeError;
   j["staleness"] = v.staleness;
   j["image"] = v.image ? nlohmann::json(*v.image) : nlohmann::json(nullptr);
+  j["build"] = v.build ? nlohmann::json(*v.build) : nlohmann::json(nullptr);
 }
 
 void to_json(nlohmann::json& j, const FileProblem& v) {
@@ -70,6 +125,7 @@ void to_json(nlohmann::json& j, const ImageInfo& v) {
                      {"juliaVersion", v.juliaVersion}, {"cpuTarget", v.cpuTarget}, {"backend", v.backend},
                      {"statements", v.statements}, {"buildSeconds", v.buildSeconds}, {"packages", packages},
                      {"usable", v.usable}};
+  if (v.ttfx) j["ttfx"] = *v.ttfx;
 }
 
 void to_json(nlohmann::json& j, const ReplCommandResult& v) {

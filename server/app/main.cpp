@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "server/app/project_commands.h"
 #include "server/app/record_command.h"
 #include "server/app/serve_command.h"
 
@@ -53,10 +54,22 @@ int main(int argc, char** argv) {
       "record", "Run a Julia command line with --trace-compile and add what it compiles to the project's statements");
   sysimage::app::addRecordOptions(*recordCmd, record);
 
+  sysimage::app::ProjectCommandOptions projectOptions;
+  auto* buildCmd = app.add_subcommand("build", "Build the project's sysimage (progress bar on a terminal, lines when piped)");
+  sysimage::app::addBuildOptions(*buildCmd, projectOptions);
+  auto* statusCmd = app.add_subcommand("status", "Show the project's recorded statements, sysimage and staleness");
+  sysimage::app::addStatusOptions(*statusCmd, projectOptions);
+  auto* benchCmd = app.add_subcommand("bench", "Measure TTFX with and without the project's sysimage");
+  sysimage::app::addBenchOptions(*benchCmd, projectOptions);
+
   CLI11_PARSE(app, argc, argv);
   // A wrapper around Julia should not chatter on the terminal unless asked to.
-  if (recordCmd->parsed() && app.get_option("--log-level")->count() == 0) logLevel = "warn";
+  const bool terminalCommand = recordCmd->parsed() || buildCmd->parsed() || statusCmd->parsed() || benchCmd->parsed();
+  if (terminalCommand && app.get_option("--log-level")->count() == 0) logLevel = "warn";
   setUpLogging(logFile, logLevel);
   if (recordCmd->parsed()) return sysimage::app::runRecord(record);
+  if (buildCmd->parsed()) return sysimage::app::runBuild(projectOptions);
+  if (statusCmd->parsed()) return sysimage::app::runStatus(projectOptions);
+  if (benchCmd->parsed()) return sysimage::app::runBench(projectOptions);
   return sysimage::app::runServe(serve);
 }

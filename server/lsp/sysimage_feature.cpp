@@ -35,6 +35,8 @@ class SysimageServices {
 
 namespace {
 
+proto::Measurement toProtocol(const service::Measurement& m);
+
 proto::Status toProtocol(const service::ProjectStatus& s) {
   proto::Status out;
   out.project = s.project.string();
@@ -80,9 +82,58 @@ proto::Status toProtocol(const service::ProjectStatus& s) {
     for (const auto& [name, version] : s.image->packages) {
       image.packages.push_back(proto::ImagePackage{name, version.empty() ? std::nullopt : std::optional(version)});
     }
+    if (s.image->ttfx) image.ttfx = toProtocol(*s.image->ttfx);
     out.image = std::move(image);
   }
+  if (s.build) {
+    const auto& b = *s.build;
+    out.build = proto::BuildInfo{b.state, b.buildId, b.phase, b.message, b.percentage,
+                                 b.error.empty() ? std::nullopt : std::optional(b.error)};
+  }
   return out;
+}
+
+proto::Timing toProtocol(const service::Timing& t) { return proto::Timing{t.median, t.min, t.max, t.samples}; }
+
+proto::Measurement toProtocol(const service::Measurement& m) {
+  proto::Measurement out;
+  out.workload = m.workload;
+  out.runs = m.runs;
+  out.bare = toProtocol(m.bare);
+  out.withoutImage = toProtocol(m.withoutImage);
+  if (m.withImage) out.withImage = toProtocol(*m.withImage);
+  out.speedup = m.speedup;
+  out.image = m.image;
+  return out;
+}
+
+proto::BuildResult toProtocol(const service::BuildResult& r) {
+  proto::BuildResult out{r.buildId, r.image.string(), r.durationSeconds, r.statementsOk, r.statementsFailed,
+                         r.backend, r.cached, std::nullopt};
+  if (r.measurement) out.measurement = toProtocol(*r.measurement);
+  return out;
+}
+
+/// The user-facing end message of a build: what was gained, when measured.
+std::string buildEndMessage(const service::BuildResult& r) {
+  if (r.cached && !r.measurement) return "Sysimage is up to date";
+  std::string message = r.cached ? "Sysimage is up to date" : "Sysimage ready";
+  if (r.measurement && r.measurement->withImage) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, ": TTFX %.1f s → %.1f s", r.measurement->withoutImage.median,
+                  r.measurement->withImage->median);
+    message += buf;
+  }
+  return message;
+}
+
+/// A service error as a JSON-RPC error: cancelled → -32800, anything else → -32803 with details.
+ResponseError toResponseError(const service::ServiceError& e) {
+  if (e.code == "cancelled") return ResponseError{ErrorCode::RequestCancelled, e.message, std::nullopt};
+  json data{{"reason", e.code}};
+  if (!e.buildId.empty()) data["buildId"] = e.buildId;
+  if (!e.logTail.empty()) data["logTail"] = e.logTail;
+  return ResponseError{ErrorCode::RequestFailed, e.message, data};
 }
 
 proto::ReplCommandResult toProtocol(const service::ReplCommand& c) {
@@ -131,6 +182,38 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
     bindings.request(proto::kPing, this, &SysimageFeature::onPing);
     bindings.request(proto::kStatus, this, &SysimageFeature::onStatus);
     bindings.request(proto::kReplCommand, this, &SysimageFeature::onReplCommand);
+    bindings.request(proto::kBuild, this, &SysimageFeature::onBuild);
+    bindings.request(proto::kCancelBuild, this, &SysimageFeature::onCancelBuild);
+    bindings.request(proto::kBuildLog, this, &SysimageFeature::onBuildLog);
+    bindings.request(proto::kMeasure, this, &SysimageFeature::onMeasure);
+    commands[proto::kCmdBuild] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
+      proto::BuildParams params;
+      if (!p.arguments.empty() && p.arguments[0].is_object()) {
+        try {
+          params = protocol::parseParams<proto::BuildParams>(p.arguments[0]);
+        } catch (const protocol::FieldError& e) {
+          reply->error(ErrorCode::InvalidParams, "invalid params at /params/arguments/0" + e.path() + ": " + e.detail());
+          return;
+        }
+      } else if (!p.arguments.empty() && p.arguments[0].is_string()) {
+        params.project = p.arguments[0].get<std::string>();
+      }
+      if (!params.workDoneToken) params.workDoneToken = p.workDoneToken;
+      onBuild(params, Reply<json>(reply));
+    };
+    commands[proto::kCmdCancelBuild] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) {
+        r(json{{"cancelled", services_->service().cancelBuild(project)}});
+      });
+    };
+    commands[proto::kCmdMeasure] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) { measure(project, std::nullopt, 0, r); });
+    };
+    commands[proto::kCmdShowBuildLog] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) {
+        buildLog(project, std::nullopt, r);
+      });
+    };
     commands[proto::kCmdStartRecordedRepl] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
       withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) { replCommand(project, r); });
     };
@@ -187,6 +270,9 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
         }
       }, std::chrono::hours(1));
     };
+    subscriber.onRebuild = [weak = weak_from_this()](const fs::path& project) {
+      if (auto self = weak.lock()) self->startBuild(project, proto::BuildParams{}, std::nullopt);
+    };
     subscription_ = services_->service().subscribe(std::move(subscriber));
     // Open the project of every workspace folder so that recording and watching start at once.
     for (const auto& folder : folders_) announce(folder);
@@ -206,6 +292,8 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
 
   void didChangeConfiguration(const json& settings) override {
     services_->service().configure(readSettings(settings, services_->service().settings()));
+    // Settings can change the Julia, the CPU target and the thresholds: send fresh statuses.
+    for (const auto& folder : folders_) announce(folder);
   }
 
   void disconnected() override {
@@ -339,6 +427,103 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
       return;
     }
     replCommand(path, reply);
+  }
+
+  void onBuild(const proto::BuildParams& params, Reply<json> reply) {
+    std::string error;
+    auto path = projectPath(params.project, error);
+    if (!error.empty()) {
+      reply.error(ErrorCode::InvalidParams, error);
+      return;
+    }
+    reply.cancellation().onCancel([this, path] { services_->service().cancelBuild(path); });
+    startBuild(path, params, reply);
+  }
+
+  /// Starts (or joins) a build reporting work done progress; answers `reply` when it ends.
+  void startBuild(const std::optional<fs::path>& path, const proto::BuildParams& params, std::optional<Reply<json>> reply) {
+    auto session = session_.lock();
+    if (!session) return;
+    std::weak_ptr<SysimageFeature> weak = weak_from_this();
+    auto progress = session->createProgress("Building sysimage", params.workDoneToken, true, [weak, path] {
+      if (auto self = weak.lock()) self->services_->service().cancelBuild(path);
+    });
+    progress->begin("Preparing", 0);
+    service::BuildOptions options{params.cpuTarget, params.backend, params.measure, params.force};
+    services_->service().build(
+        path, options,
+        [progress](const service::BuildProgressUpdate& u) { progress->report(u.message, u.percentage); },
+        [progress, reply, weak](service::Result<service::BuildResult> result) {
+          if (auto* r = std::get_if<service::BuildResult>(&result)) {
+            progress->report(std::nullopt, 100);
+            progress->end(buildEndMessage(*r));
+            if (reply) (*reply)(json(toProtocol(*r)));
+            return;
+          }
+          const auto& e = std::get<service::ServiceError>(result);
+          progress->end(e.code == "cancelled" ? "Build cancelled" : "Build failed: " + e.message);
+          if (auto self = weak.lock(); self && e.code != "cancelled" && !reply) {
+            if (auto s = self->session_.lock()) s->showMessage(protocol::MessageType::Error, "Sysimage build failed: " + e.message);
+          }
+          if (reply) reply->error(toResponseError(e));
+        });
+  }
+
+  void onCancelBuild(const proto::ProjectParams& params, Reply<json> reply) {
+    std::string error;
+    auto path = projectPath(params.project, error);
+    if (!error.empty()) {
+      reply.error(ErrorCode::InvalidParams, error);
+      return;
+    }
+    reply(json{{"cancelled", services_->service().cancelBuild(path)}});
+  }
+
+  void onBuildLog(const proto::BuildLogParams& params, Reply<json> reply) {
+    std::string error;
+    auto path = projectPath(params.project, error);
+    if (!error.empty()) {
+      reply.error(ErrorCode::InvalidParams, error);
+      return;
+    }
+    buildLog(path, params.buildId, reply);
+  }
+
+  void buildLog(const std::optional<fs::path>& path, const std::optional<std::string>& buildId, Reply<json> reply) {
+    services_->service().buildLog(path, buildId, [reply](service::Result<service::BuildLog> result) {
+      if (auto* e = std::get_if<service::ServiceError>(&result)) {
+        reply.error(toResponseError(*e));
+        return;
+      }
+      const auto& log = std::get<service::BuildLog>(result);
+      reply(json{{"buildId", log.buildId}, {"path", log.path.string()}, {"log", log.text}});
+    });
+  }
+
+  void onMeasure(const proto::MeasureParams& params, Reply<json> reply) {
+    std::string error;
+    auto path = projectPath(params.project, error);
+    std::optional<fs::path> workload;
+    if (params.workload) {
+      auto w = protocol::uriToPath(*params.workload);
+      if (!w) error = "workload must be an absolute path or a file:// URI";
+      else workload = fs::path(*w);
+    }
+    if (!error.empty()) {
+      reply.error(ErrorCode::InvalidParams, error);
+      return;
+    }
+    measure(path, workload, params.runs, reply);
+  }
+
+  void measure(const std::optional<fs::path>& path, const std::optional<fs::path>& workload, int runs, Reply<json> reply) {
+    services_->service().measure(path, workload, runs, [reply](service::Result<service::Measurement> result) {
+      if (auto* e = std::get_if<service::ServiceError>(&result)) {
+        reply.error(toResponseError(*e));
+        return;
+      }
+      reply(json(toProtocol(std::get<service::Measurement>(result))));
+    });
   }
 
   void replCommand(const std::optional<fs::path>& path, Reply<json> reply) {

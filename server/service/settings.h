@@ -17,6 +17,10 @@ struct Settings {
   bool excludeNonPortableStatements = false;  ///< leave statements with generated names out of builds
   bool autoRecordRepl = true;               ///< REPLs started through the server record (clients read this)
   std::chrono::milliseconds probeTimeout{30000};
+  int maxConcurrentBuilds = 1;               ///< builds are memory-hungry
+  std::chrono::seconds buildTimeout{7200};   ///< a build running longer is stopped (0: never)
+  int keepImages = 3;                        ///< published images kept per project
+  int measureRuns = 5;                       ///< runs per variant in a TTFX measurement
   /// How often status notifications may go out per project (≤ 4 per second by default).
   std::chrono::milliseconds statusInterval{250};
 

@@ -45,6 +45,22 @@ struct FileProblem {
   std::string message;
 };
 
+/// Timings of one kind of run, in seconds.
+struct Timing {
+  double median = 0, min = 0, max = 0;
+  std::vector<double> samples;
+};
+
+/// TTFX: a workload in fresh processes with and without the image, and bare `julia -e 0`.
+struct Measurement {
+  std::string workload;  ///< the workload file run
+  int runs = 0;
+  Timing bare, withoutImage;
+  std::optional<Timing> withImage;  ///< nullopt when there is no usable image
+  double speedup = 0;               ///< median(withoutImage) / median(withImage)
+  std::string image;                ///< the image measured
+};
+
 /// How the newest image relates to the project now.
 struct StalenessStatus {
   std::string state = "none";  ///< none | upToDate | suggested | unsafe | unusable
@@ -67,6 +83,17 @@ struct ImageStatus {
   double buildSeconds = 0;
   std::vector<std::pair<std::string, std::string>> packages;  ///< name, version ("" for stdlibs without one)
   bool usable = false;  ///< REPLs started now get `-J` with it
+  std::optional<Measurement> ttfx;  ///< the last measurement of this image, if any
+};
+
+/// The last or current build of a project, for the status.
+struct BuildStatus {
+  std::string state;  ///< queued | running | succeeded | failed | cancelled
+  std::string buildId;
+  std::string phase;
+  std::string message;
+  unsigned percentage = 0;
+  std::string error;
 };
 
 /// Everything `sysimage/status` reports about one project.
@@ -83,6 +110,7 @@ struct ProjectStatus {
   std::vector<std::string> warnings;  ///< e.g. corrupt store lines set aside
   StalenessStatus staleness;
   std::optional<ImageStatus> image;
+  std::optional<BuildStatus> build;
 };
 
 /// A rebuild offer for the user (window/showMessageRequest): message and action titles.
@@ -103,8 +131,47 @@ struct ReplCommand {
 
 /// An error for the protocol layer: `code` is a stable name, `message` is for the user.
 struct ServiceError {
-  std::string code;  ///< "juliaUnavailable", "projectNotFound", "storeFailed", …
+  ServiceError(std::string code_, std::string message_, std::string buildId_ = {}, std::vector<std::string> logTail_ = {})
+      : code(std::move(code_)), message(std::move(message_)), buildId(std::move(buildId_)), logTail(std::move(logTail_)) {}
+  std::string code;  ///< "juliaUnavailable", "storeFailed", "cancelled", "buildFailed", "notFound", …
   std::string message;
+  std::string buildId;                ///< builds: the failed build (its log stays retrievable)
+  std::vector<std::string> logTail;   ///< builds: the last 50 log lines
 };
+
+/// What to build.
+struct BuildOptions {
+  std::optional<std::string> cpuTarget;  ///< overrides the setting / JuliaSysimage.toml
+  std::optional<std::string> backend;    ///< "auto" | "native" | "packagecompiler"
+  bool measure = false;                  ///< measure TTFX after a successful build
+  bool force = false;                    ///< build even when the inputs are unchanged
+};
+
+/// A build's progress as clients show it.
+struct BuildProgressUpdate {
+  std::string buildId;
+  std::string phase;    ///< queued | preparing | loading | replaying | executing | compiling | linking | publishing
+  std::string message;
+  unsigned percentage = 0;  ///< never decreases within one build
+};
+
+/// A finished (or cached) build.
+struct BuildResult {
+  std::string buildId;
+  std::filesystem::path image;
+  double durationSeconds = 0;
+  std::size_t statementsOk = 0, statementsFailed = 0;
+  std::string backend;
+  bool cached = false;  ///< inputs unchanged: the existing image, no build
+  std::optional<Measurement> measurement;
+};
+
+/// A build's log.
+struct BuildLog {
+  std::string buildId;
+  std::filesystem::path path;
+  std::string text;
+};
+
 
 }  // namespace sysimage::service

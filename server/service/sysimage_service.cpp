@@ -14,9 +14,11 @@
 #include "server/core/statement_store.h"
 #include "server/core/trace_follower.h"
 #include "server/platform/file_watcher.h"
+#include "server/platform/process.h"
 #include "server/platform/timer.h"
 #include "server/platform/uv_loop.h"
 #include "server/service/project_model.h"
+#include "server/service/service_internal.h"
 
 namespace sysimage::service {
 namespace fs = std::filesystem;
@@ -28,37 +30,6 @@ constexpr auto kTraceRetention = std::chrono::hours(24);
 constexpr auto kTickInterval = std::chrono::milliseconds(1000);
 /// Project files are re-read this long after the last change event (editors save in bursts).
 constexpr auto kProjectDebounce = std::chrono::milliseconds(300);
-
-struct SysimageService::JuliaState {
-  enum class Phase { Unknown, Probing, Ready, Failed } phase = Phase::Unknown;
-  std::optional<julia::JuliaInstallation> installation;
-  JuliaStatus status;
-  std::vector<std::function<void()>> waiters;
-  std::thread worker;
-  unsigned generation = 0;
-};
-
-struct SysimageService::Project {
-  Environment env;
-  std::string juliaVersion;
-  std::unique_ptr<core::StatementStore> store;
-  struct Recording {
-    std::unique_ptr<core::TraceFollower> follower;
-    std::unique_ptr<core::Ingestor> ingestor;
-    platform::FileWatcher::WatchId watch = 0;
-  };
-  std::vector<std::unique_ptr<Recording>> recordings;
-  std::size_t invalidLines = 0;
-  std::vector<std::string> warnings;
-  std::unique_ptr<platform::Timer> notifyTimer;
-  Clock::time_point lastNotify{};
-  bool notifyScheduled = false;
-  std::unique_ptr<ProjectModel> model;
-  std::vector<platform::FileWatcher::WatchId> fileWatches;
-  std::unique_ptr<platform::Timer> reloadTimer;
-  core::PromptState prompt;
-  bool buildRunning = false;
-};
 
 fs::path resolveStateDir(const std::optional<std::string>& configured, const std::optional<julia::JuliaInstallation>& julia) {
   if (configured && !configured->empty()) return fs::absolute(*configured);
@@ -97,6 +68,10 @@ SysimageService::SysimageService(platform::Post post, Options options)
   loop_ = std::make_unique<platform::UvLoop>();
   watcher_ = platform::makeUvFileWatcher(*loop_, post_);
   tickTimer_ = platform::makeUvTimer(*loop_, post_);
+  launcher_ = platform::makeUvProcessLauncher(*loop_, post_);
+  rebuildHandler_ = [this](const fs::path& project) {
+    build(project, BuildOptions{}, nullptr, [](const Result<BuildResult>&) {});
+  };
   prober_ = std::make_unique<julia::JuliaProber>(julia::juliaScriptsDir(), settings_.probeTimeout);
   tickTimer_->start(kTickInterval, kTickInterval, [this] { tick(); });
 }
@@ -105,6 +80,8 @@ SysimageService::~SysimageService() {
   *alive_ = false;
   tickTimer_->stop();
   for (auto& [key, project] : projects_) {
+    if (project->active && project->active->job) project->active->job->cancel();
+    project->active.reset();
     if (project->notifyTimer) project->notifyTimer->stop();
     if (project->reloadTimer) project->reloadTimer->stop();
     for (auto id : project->fileWatches) watcher_->unwatch(id);
@@ -208,6 +185,19 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
   projects_.emplace(key, std::move(project));
   watchProjectFiles(*raw);
 
+  // Build directories left by a server that died mid-build (only when no process is building now).
+  {
+    platform::FileLock lock(dir / "build.lock");
+    if (lock.tryLock()) {
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.is_directory() && (name.starts_with("build-") || name.starts_with("inputs-"))) {
+          fs::remove_all(entry.path(), ec);
+        }
+      }
+    }
+  }
   // Pick up trace files left by earlier sessions (a server that crashed while Julia kept writing).
   std::error_code ec;
   const fs::path traces = dir / "traces";
@@ -273,12 +263,13 @@ void SysimageService::maybeOffer(Project& project) {
     spdlog::warn("cannot save the rebuild prompt state: {}", e.what());
   }
   Project* p = &project;
+  auto onRebuild = target->onRebuild ? target->onRebuild : rebuildHandler_;
   target->offer(RebuildOffer{project.env.dir, decision.message, decision.actions},
-                [this, p, alive = alive_](std::optional<std::string> action) {
+                [this, p, onRebuild, alive = alive_](std::optional<std::string> action) {
                   if (!*alive) return;
                   switch (core::promptAnswerFrom(action)) {
                     case core::PromptAnswer::rebuild:
-                      if (rebuildHandler_) rebuildHandler_(p->env.dir);
+                      if (onRebuild) onRebuild(p->env.dir);
                       break;
                     case core::PromptAnswer::dontAsk:
                       p->prompt.dontAsk = true;
@@ -410,7 +401,15 @@ ProjectStatus SysimageService::snapshot(const Project& project) const {
       image.buildSeconds = m->buildSeconds;
       for (const auto& pkg : m->packages) image.packages.emplace_back(pkg.name, pkg.version.value_or(""));
     }
+    image.ttfx = loadMeasurement(selection.image->path);
     s.image = std::move(image);
+  }
+  if (project.active) {
+    const auto& a = *project.active;
+    s.build = BuildStatus{a.job ? "running" : "queued", a.buildId, a.progress.phase, a.progress.message,
+                          a.progress.percentage, ""};
+  } else if (project.lastBuild) {
+    s.build = project.lastBuild;
   }
   return s;
 }

@@ -19,6 +19,7 @@
 
 namespace sysimage::platform {
 class UvLoop;
+class ProcessLauncher;
 class FileWatcher;
 class Timer;
 }  // namespace sysimage::platform
@@ -59,6 +60,25 @@ class SysimageService {
   /// Forgets every recorded statement of the project (the store file is emptied atomically).
   void clearStatements(const std::optional<std::filesystem::path>& folderOrFile, Callback<ProjectStatus> done);
 
+  /// Builds the project's sysimage in the background, or answers at once with the existing image
+  /// when the inputs (Julia, CPU target, backend, manifest, statements, options) are unchanged.
+  /// A request with the same inputs as the running build joins it; different inputs queue behind
+  /// it; at most settings().maxConcurrentBuilds run at once, and another server process's build
+  /// of the same project (another editor) is waited for and its image reused when it fits.
+  /// `onProgress` runs on every progress change; `done` once. Errors: "cancelled",
+  /// "buildFailed" (with buildId and logTail), "juliaUnavailable", "storeFailed".
+  void build(const std::optional<std::filesystem::path>& folderOrFile, const BuildOptions& options,
+             std::function<void(const BuildProgressUpdate&)> onProgress, Callback<BuildResult> done);
+  /// Cancels the project's running and queued builds. Returns false when none was running.
+  bool cancelBuild(const std::optional<std::filesystem::path>& folderOrFile);
+  /// The log of build `buildId`, or of the project's newest build. Errors: "notFound".
+  void buildLog(const std::optional<std::filesystem::path>& folderOrFile, const std::optional<std::string>& buildId,
+                Callback<BuildLog> done);
+  /// Runs `workload` (default: the project's execution files, else a replay of its statements) in
+  /// fresh processes `runs` times with and without the image, plus bare `julia -e 0`.
+  void measure(const std::optional<std::filesystem::path>& folderOrFile, const std::optional<std::filesystem::path>& workload,
+               int runs, Callback<Measurement> done);
+
   /// What a session (an editor) hears from the service.
   struct Subscriber {
     /// A project's status changed (at most once per settings().statusInterval per project).
@@ -68,6 +88,8 @@ class SysimageService {
     std::function<bool(const std::filesystem::path& project)> canOffer;
     /// Shows the offer; `answer` gets the chosen action title, or nullopt when dismissed.
     std::function<void(const RebuildOffer&, std::function<void(std::optional<std::string>)> answer)> offer;
+    /// The user answered "Rebuild" to this subscriber's offer (unset: a build without client progress).
+    std::function<void(const std::filesystem::path& project)> onRebuild;
   };
   /// Returns an id for unsubscribe.
   int subscribe(Subscriber subscriber);
@@ -82,8 +104,21 @@ class SysimageService {
   std::filesystem::path stateDir() const;
 
   struct Project;
+  struct ActiveBuild;
 
  private:
+  struct BuildWaiter {
+    std::function<void(const BuildProgressUpdate&)> onProgress;
+    Callback<BuildResult> done;
+  };
+  void startBuild(Project& project, BuildOptions options, std::vector<BuildWaiter> waiters);
+  void launchBuild(Project& project);
+  void finishBuild(Project& project, Result<BuildResult> result);
+  void publishBuild(Project& project, const std::filesystem::path& builtImage, double seconds, std::size_t ok,
+                    std::size_t failed, BuildResult& result, std::string& error);
+  void pumpBuildQueue();
+  void runMeasurement(Project& project, std::optional<std::filesystem::path> workload, int runs, Callback<Measurement> done);
+  std::optional<BuildResult> cachedBuild(Project& project, const std::string& inputsKey);
   struct JuliaState;
   void withJulia(std::function<void()> then);
   void startProbe();
@@ -109,6 +144,10 @@ class SysimageService {
   std::map<std::string, std::unique_ptr<Project>> projects_;  // key: julia version + '\n' + project dir
   std::map<int, Subscriber> listeners_;
   std::function<void(const std::filesystem::path&)> rebuildHandler_;
+  std::unique_ptr<platform::ProcessLauncher> launcher_;
+  int runningBuilds_ = 0;
+  std::vector<Project*> waitingForSlot_;  // projects whose build waits for a free build slot
+  unsigned nextBuildNumber_ = 1;
   int nextListener_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -17,6 +17,10 @@ inline constexpr const char* kServerInfo = "sysimage/serverInfo";
 inline constexpr const char* kPing = "sysimage/ping";
 inline constexpr const char* kStatus = "sysimage/status";
 inline constexpr const char* kReplCommand = "sysimage/replCommand";
+inline constexpr const char* kBuild = "sysimage/build";
+inline constexpr const char* kCancelBuild = "sysimage/cancelBuild";
+inline constexpr const char* kBuildLog = "sysimage/buildLog";
+inline constexpr const char* kMeasure = "sysimage/measure";
 
 // Notifications (server -> client).
 inline constexpr const char* kStatusChanged = "sysimage/statusChanged";
@@ -24,6 +28,10 @@ inline constexpr const char* kStatusChanged = "sysimage/statusChanged";
 // Commands (workspace/executeCommand).
 inline constexpr const char* kCmdStartRecordedRepl = "sysimage.startRecordedRepl";
 inline constexpr const char* kCmdClearStatements = "sysimage.clearStatements";
+inline constexpr const char* kCmdBuild = "sysimage.build";
+inline constexpr const char* kCmdCancelBuild = "sysimage.cancelBuild";
+inline constexpr const char* kCmdMeasure = "sysimage.measure";
+inline constexpr const char* kCmdShowBuildLog = "sysimage.showBuildLog";
 
 /// `sysimage/serverInfo` result: what this server is (for health checks of clients).
 struct ServerInfoResult {
@@ -47,6 +55,70 @@ struct ProjectParams {
   std::optional<std::string> project;
 };
 void from_json(const nlohmann::json& j, ProjectParams& p);
+
+/// `sysimage/build` params.
+struct BuildParams {
+  std::optional<std::string> project;
+  std::optional<std::string> cpuTarget;  ///< options.cpuTarget
+  std::optional<std::string> backend;    ///< options.backend: auto | native | packagecompiler
+  bool measure = false;                  ///< options.measure
+  bool force = false;                    ///< options.force
+  std::optional<nlohmann::json> workDoneToken;
+};
+void from_json(const nlohmann::json& j, BuildParams& p);
+
+/// `sysimage/buildLog` params.
+struct BuildLogParams {
+  std::optional<std::string> project;
+  std::optional<std::string> buildId;
+};
+void from_json(const nlohmann::json& j, BuildLogParams& p);
+
+/// `sysimage/measure` params.
+struct MeasureParams {
+  std::optional<std::string> project;
+  std::optional<std::string> workload;  ///< a Julia file (path or URI)
+  int runs = 0;                         ///< 0: the server's default (5)
+};
+void from_json(const nlohmann::json& j, MeasureParams& p);
+
+struct Timing {
+  double median = 0, min = 0, max = 0;
+  std::vector<double> samples;
+};
+void to_json(nlohmann::json& j, const Timing& v);
+
+/// `sysimage/measure` result; seconds.
+struct Measurement {
+  std::string workload;
+  int runs = 0;
+  Timing bare, withoutImage;
+  std::optional<Timing> withImage;
+  double speedup = 0;
+  std::string image;
+};
+void to_json(nlohmann::json& j, const Measurement& v);
+
+/// `sysimage/build` result.
+struct BuildResult {
+  std::string buildId;
+  std::string image;
+  double durationSeconds = 0;
+  std::size_t statementsOk = 0, statementsFailed = 0;
+  std::string backend;
+  bool cached = false;
+  std::optional<Measurement> measurement;
+};
+void to_json(nlohmann::json& j, const BuildResult& v);
+
+/// The project's current or last build, in the status.
+struct BuildInfo {
+  std::string state;  ///< queued | running | succeeded | failed | cancelled
+  std::string buildId, phase, message;
+  unsigned percentage = 0;
+  std::optional<std::string> error;
+};
+void to_json(nlohmann::json& j, const BuildInfo& v);
 
 struct JuliaInfo {
   std::string path;
@@ -104,6 +176,7 @@ struct ImageInfo {
   double buildSeconds = 0;
   std::vector<ImagePackage> packages;
   bool usable = false;  ///< REPLs started now get -J with it
+  std::optional<Measurement> ttfx;
 };
 void to_json(nlohmann::json& j, const ImageInfo& v);
 
@@ -121,6 +194,7 @@ struct Status {
   std::vector<std::string> warnings;
   Staleness staleness;
   std::optional<ImageInfo> image;  ///< null when there is no image
+  std::optional<BuildInfo> build;  ///< null before the first build of this server process
 };
 void to_json(nlohmann::json& j, const Status& v);
 
