@@ -1,0 +1,348 @@
+// Tests of BuildJob's state machine with stand-ins for julia and cc (shell scripts that write the
+// progress file and outputs as the real ones do), on a real UvLoop: success, every failure path,
+// cancellation and timeout of a whole process group. The real-Julia tests are in
+// tests/julia/JuliaBuildTests.cpp.
+#include "server/julia/build_job.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "server/platform/uv_loop.h"
+#include "tests/platform/post_queue.h"
+
+namespace sysimage::julia {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using Status = BuildOutcome::Status;
+
+// Reads request.txt like build_sysimage.jl, then behaves as $FAKE_JULIA_MODE says.
+constexpr const char* kFakeJulia = R"(#!/bin/sh
+for a in "$@"; do last="$a"; done
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--output-o" ]; then out="$2"; fi
+  shift
+done
+progress=$(sed -n 's/^progress=//p' "$last")
+emit() { echo "$1" >> "$progress"; }
+echo "fake julia starting" >&2
+emit '{"event":"phase","phase":"loading"}'
+case "$FAKE_JULIA_MODE" in
+  pkgerror)
+    emit '{"event":"package","name":"Nope","index":1,"total":1,"ok":false,"error":"ArgumentError: Package Nope not found"}'
+    emit '{"event":"error","message":"cannot load package Nope: ArgumentError: Package Nope not found"}'
+    echo "build_sysimage.jl: error: cannot load package Nope" >&2
+    exit 1 ;;
+  segv) kill -SEGV $$ ;;
+  exit3) echo "ERROR: LoadError: something broke" >&2; exit 3 ;;
+  sleep) sleep 30 & sleep 30; exit 0 ;;
+  nodone) exit 0 ;;
+esac
+emit '{"event":"package","name":"Statistics","index":1,"total":1,"ok":true}'
+emit '{"event":"phase","phase":"replaying"}'
+emit '{"event":"statement","index":0,"total":4,"ok":0,"failed":0}'
+emit 'garbage that is not json'
+emit '{"event":"statement","index":4,"total":4,"ok":3,"failed":1}'
+emit '{"event":"phase","phase":"executing"}'
+emit '{"event":"phase","phase":"finishing"}'
+printf '{"event":"done","ok":3,"failed":1}\n' >> "$progress"
+echo "fake julia: done" 
+[ "$FAKE_JULIA_MODE" = "noobject" ] || echo object > "$out"
+exit 0
+)";
+
+// Writes the -o file unless $FAKE_CC_MODE is "fail".
+constexpr const char* kFakeCc = R"(#!/bin/sh
+while [ $# -gt 0 ]; do
+  if [ "$1" = "-o" ]; then out="$2"; fi
+  shift
+done
+if [ "$FAKE_CC_MODE" = "fail" ]; then
+  echo "/usr/bin/ld: cannot find -l:libjulia.so.1: No such file or directory" >&2
+  echo "collect2: error: ld returned 1 exit status" >&2
+  exit 1
+fi
+echo image > "$out"
+)";
+
+class BuildJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "sysimage-job-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    julia_ = script("julia", kFakeJulia);
+    cc_ = script("cc", kFakeCc);
+    if (const char* cc = std::getenv("CC")) savedCc_ = cc;
+    ::setenv("CC", cc_.c_str(), 1);
+    ::unsetenv("FAKE_JULIA_MODE");
+    ::unsetenv("FAKE_CC_MODE");
+    launcher_ = platform::makeUvProcessLauncher(loop_, queue_.post());
+  }
+  void TearDown() override {
+    job_.reset();
+    launcher_.reset();
+    if (savedCc_) {
+      ::setenv("CC", savedCc_->c_str(), 1);
+    } else {
+      ::unsetenv("CC");
+    }
+    ::chmod(dir_.c_str(), 0755);
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::filesystem::path script(const std::string& name, const char* text) {
+    auto p = dir_ / name;
+    std::ofstream(p) << text;
+    ::chmod(p.c_str(), 0755);
+    return p;
+  }
+
+  BuildRequest request() {
+    BuildRequest r;
+    r.julia.executable = julia_;
+    r.julia.version = *core::VersionNumber::parse("1.5.3");
+    r.julia.versionText = "1.5.3";
+    r.julia.libdir = "/lib";
+    r.julia.privateLibdir = "/lib/julia";
+    r.julia.imageFile = "/lib/julia/sys.so";
+    r.julia.stdlib = "/share/julia/stdlib/v1.5";
+    r.julia.arch = "x86_64";
+    r.julia.os = "Linux";
+    r.julia.libjuliaFiles = {"libjulia.so.1"};
+    r.defaultEnvironment = true;
+    r.packages = {"Statistics"};
+    r.workDir = dir_ / "work";
+    return r;
+  }
+
+  // Starts a job and runs the loop until it finishes (or `timeout`).
+  BuildOutcome run(BuildRequest r, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                   std::function<void(BuildJob&, const BuildProgress&)> onProgress = {}) {
+    platform::testing::PostQueue* queue = &queue_;
+    BuildJobContext ctx{launcher_.get(), [this] { return platform::makeUvTimer(loop_, queue_.post()); }, queue->post(),
+                        {}};
+    job_ = std::make_unique<BuildJob>(std::move(r), ctx);
+    std::optional<BuildOutcome> outcome;
+    int dones = 0;
+    job_->start(
+        [&](const BuildProgress& p) {
+          progress_.push_back(p);
+          if (onProgress) onProgress(*job_, p);
+        },
+        [&](const BuildOutcome& o) {
+          outcome = o;
+          ++dones;
+        });
+    EXPECT_FALSE(outcome) << "onDone ran inside start()";
+    EXPECT_TRUE(queue_.runUntil([&] { return outcome.has_value(); }, timeout));
+    queue_.runFor(std::chrono::milliseconds(50));
+    EXPECT_EQ(dones, 1);
+    return outcome.value_or(BuildOutcome{});
+  }
+
+  std::string readFile(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  std::filesystem::path dir_, julia_, cc_;
+  std::optional<std::string> savedCc_;
+  platform::testing::PostQueue queue_;
+  platform::UvLoop loop_;
+  std::unique_ptr<platform::ProcessLauncher> launcher_;
+  std::unique_ptr<BuildJob> job_;
+  std::vector<BuildProgress> progress_;
+};
+
+TEST_F(BuildJobTest, SucceedsThroughEveryPhaseAndLinks) {
+  auto o = run(request());
+  EXPECT_EQ(o.status, Status::Succeeded) << o.reason;
+  EXPECT_EQ(o.reason, "");
+  EXPECT_EQ(o.image, dir_ / "work" / "sysimage.so");
+  EXPECT_EQ(readFile(o.image), "image\n");
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "work" / "sys.o"));  // removed after linking
+  EXPECT_EQ(o.statementsOk, 3u);
+  EXPECT_EQ(o.statementsFailed, 1u);
+  EXPECT_EQ(o.backend, Backend::Native);
+  EXPECT_EQ(o.log, dir_ / "work" / "build.log");
+  EXPECT_GT(o.durationSeconds, 0.0);
+
+  std::vector<std::string> phases;
+  unsigned last = 0;
+  for (const auto& p : progress_) {
+    if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
+    EXPECT_GE(p.percentage, last);
+    last = p.percentage;
+  }
+  // The fake writes its whole progress file at once: every phase is still reported.
+  EXPECT_EQ(phases, (std::vector<std::string>{"preparing", "loading", "replaying", "executing", "compiling", "linking"}));
+  EXPECT_EQ(progress_.back().message, "Linking");
+  EXPECT_EQ(progress_.back().statementsTotal, 4u);
+
+  const std::string log = readFile(o.log);
+  EXPECT_THAT(log, HasSubstr("# $ " + julia_.string() + " --startup-file=no --history-file=no --output-o "));
+  EXPECT_THAT(log, HasSubstr("fake julia starting\n"));
+  EXPECT_THAT(log, HasSubstr("# unreadable progress line: garbage that is not json\n"));
+  EXPECT_THAT(log, HasSubstr("# $ " + cc_.string() + " -shared -o "));
+  EXPECT_THAT(log, HasSubstr("# succeeded after "));
+  EXPECT_EQ(readFile(dir_ / "work" / "request.txt"),
+            "# build_sysimage.jl request, written by sysimage-server\n"
+            "stdlib=/share/julia/stdlib/v1.5\n"
+            "progress=" + (dir_ / "work" / "progress.jsonl").string() + "\n"
+            "package=Statistics\n");
+}
+
+TEST_F(BuildJobTest, PackageErrorEventIsTheReason) {
+  ::setenv("FAKE_JULIA_MODE", "pkgerror", 1);
+  auto o = run(request());
+  EXPECT_EQ(o.status, Status::Failed);
+  EXPECT_EQ(o.reason, "cannot load package Nope: ArgumentError: Package Nope not found");
+  EXPECT_THAT(o.logTail.back(), StartsWith("# failed after "));
+  EXPECT_TRUE(o.image.empty());
+}
+
+TEST_F(BuildJobTest, CrashAndExitStatus) {
+  ::setenv("FAKE_JULIA_MODE", "segv", 1);
+  auto o = run(request());
+  EXPECT_EQ(o.status, Status::Failed);
+  EXPECT_EQ(o.reason, "Julia crashed (signal 11, SIGSEGV): fake julia starting");
+  ::setenv("FAKE_JULIA_MODE", "exit3", 1);
+  o = run(request());
+  EXPECT_EQ(o.reason, "Julia exited with status 3: ERROR: LoadError: something broke");
+  ::setenv("FAKE_JULIA_MODE", "nodone", 1);
+  o = run(request());
+  EXPECT_EQ(o.reason, "the build script stopped before it finished: fake julia starting");
+  ::setenv("FAKE_JULIA_MODE", "noobject", 1);
+  o = run(request());
+  EXPECT_EQ(o.reason, "Julia exited without writing the object file " + (dir_ / "work" / "sys.o").string());
+}
+
+TEST_F(BuildJobTest, LinkFailureNamesTheLinkerError) {
+  ::setenv("FAKE_CC_MODE", "fail", 1);
+  auto o = run(request());
+  EXPECT_EQ(o.status, Status::Failed);
+  EXPECT_EQ(o.reason, "linking failed: collect2: error: ld returned 1 exit status");
+  EXPECT_THAT(o.logTail, ::testing::Contains("/usr/bin/ld: cannot find -l:libjulia.so.1: No such file or directory"));
+}
+
+TEST_F(BuildJobTest, MissingCompilerFailsBeforeJuliaStarts) {
+  ::setenv("CC", (dir_ / "no-such-cc").c_str(), 1);
+  auto o = run(request(), std::chrono::seconds(2));
+  EXPECT_EQ(o.status, Status::Failed);
+  EXPECT_THAT(o.reason, StartsWith("no C compiler found: CC is \""));
+  EXPECT_THAT(o.reason, HasSubstr("install gcc (build-essential)"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "work" / "progress.jsonl"));
+  EXPECT_LT(o.durationSeconds, 1.0);
+}
+
+TEST_F(BuildJobTest, InvalidCpuTargetAndMissingJulia) {
+  auto r = request();
+  r.cpuTarget = "haswell;;";
+  EXPECT_EQ(run(r).reason, "invalid CPU target \"haswell;;\": empty target between ';'");
+  r = request();
+  r.julia.executable = dir_ / "no-julia";
+  EXPECT_THAT(run(r).reason, StartsWith("cannot start Julia: cannot start '" + (dir_ / "no-julia").string() + "'"));
+}
+
+TEST_F(BuildJobTest, WorkDirThatCannotBeCreated) {
+  std::ofstream(dir_ / "file") << "x";
+  auto r = request();
+  r.workDir = dir_ / "file" / "work";
+  auto o = run(r);
+  EXPECT_EQ(o.status, Status::Failed);
+  EXPECT_THAT(o.reason, StartsWith("cannot prepare the build directory " + r.workDir.string() + ": "));
+  EXPECT_TRUE(o.log.empty());
+}
+
+// The fake sleeps in a group with a background child: both must go.
+TEST_F(BuildJobTest, CancelStopsTheWholeProcessGroup) {
+  ::setenv("FAKE_JULIA_MODE", "sleep", 1);
+  int pgid = 0;
+  std::chrono::steady_clock::time_point cancelledAt;
+  auto o = run(request(), std::chrono::seconds(10), [&](BuildJob& job, const BuildProgress& p) {
+    if (p.message == "Loading packages" && pgid == 0) {
+      pgid = job.pid().value_or(0);
+      cancelledAt = std::chrono::steady_clock::now();
+      job.cancel();
+      job.cancel();  // idempotent
+    }
+  });
+  EXPECT_EQ(o.status, Status::Cancelled);
+  EXPECT_EQ(o.reason, "build cancelled");
+  ASSERT_GT(pgid, 0);
+  // The orphaned background sleep is reaped by init, a moment after it died.
+  EXPECT_TRUE(queue_.runUntil([&] { return ::kill(-pgid, 0) == -1 && errno == ESRCH; }, std::chrono::seconds(2)));
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - cancelledAt).count();
+  EXPECT_LT(took, 2.0);
+  EXPECT_FALSE(job_->pid());
+}
+
+TEST_F(BuildJobTest, TimeoutIsAFailure) {
+  ::setenv("FAKE_JULIA_MODE", "sleep", 1);
+  auto r = request();
+  r.timeout = std::chrono::seconds(1);
+  auto o = run(r);
+  EXPECT_EQ(o.status, Status::Failed);
+  EXPECT_EQ(o.reason, "build timed out after 1 s");
+  EXPECT_LT(o.durationSeconds, 3.5);
+}
+
+TEST_F(BuildJobTest, DestroyingARunningJobKillsItWithoutCallbacks) {
+  ::setenv("FAKE_JULIA_MODE", "sleep", 1);
+  BuildJobContext ctx{launcher_.get(), [this] { return platform::makeUvTimer(loop_, queue_.post()); }, queue_.post(), {}};
+  auto job = std::make_unique<BuildJob>(request(), ctx);
+  bool called = false;
+  job->start([&](const BuildProgress&) {}, [&](const BuildOutcome&) { called = true; });
+  ASSERT_TRUE(queue_.runUntil([&] { return job->pid().has_value(); }, std::chrono::seconds(5)));
+  const int pgid = *job->pid();
+  job.reset();
+  EXPECT_TRUE(queue_.runUntil([&] { return ::kill(-pgid, 0) == -1; }, std::chrono::seconds(3)));
+  queue_.runFor(std::chrono::milliseconds(200));
+  EXPECT_FALSE(called);
+}
+
+TEST_F(BuildJobTest, PackageCompilerBackendReadsItsOutput) {
+  // A stand-in for packagecompiler_build.jl's julia: PackageCompiler's piped output, then the image.
+  julia_ = script("pcjulia", R"(#!/bin/sh
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--sysimage-path" ]; then out="$2"; fi
+  shift
+done
+echo "[ Info: PackageCompiler: Executing /w.jl => /tmp/t" >&2
+echo "[ Info: PackageCompiler: Done" >&2
+echo "- PackageCompiler: compiling incremental system image" >&2
+if [ "$FAKE_JULIA_MODE" = "killed" ]; then
+  echo 'ERROR: failed process: Process(`julia --cpu-target=native --output-o=/tmp/x.o /tmp/y`, ProcessSignaled(9)) [0]' >&2
+  exit 1
+fi
+echo image > "$out"
+)");
+  auto r = request();
+  r.backend = Backend::PackageCompiler;
+  r.julia.depotPath = {dir_ / "depot"};
+  auto o = run(r);
+  EXPECT_EQ(o.status, Status::Succeeded) << o.reason;
+  EXPECT_EQ(o.backend, Backend::PackageCompiler);
+  EXPECT_EQ(progress_.back().phase, "compiling");
+  EXPECT_EQ(progress_.back().message, "PackageCompiler: compiling incremental system image");
+  EXPECT_THAT(readFile(o.log), HasSubstr("packagecompiler_build.jl --sysimage-path "));
+
+  ::setenv("FAKE_JULIA_MODE", "killed", 1);
+  o = run(r);
+  EXPECT_EQ(o.status, Status::Failed);
+  EXPECT_EQ(o.reason, "the Julia process compiling the system image was killed (signal 9), probably out of memory");
+}
+
+}  // namespace
+}  // namespace sysimage::julia

@@ -1,0 +1,149 @@
+// Tests of build plans: request file text, work dir files and both backends' command lines.
+#include "server/julia/build_plan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "julia_fixture.h"
+
+namespace sysimage::julia {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+
+BuildRequest projectRequest() {
+  BuildRequest r;
+  r.julia = testing::debianJulia153();
+  r.project = "/home/u/FLInsurance";
+  r.packages = {"CSV", "Statistics"};
+  r.statementFiles = {"/state/statements.jl", "/home/u/FLInsurance/precompile/extra.jl"};
+  r.executionFiles = {"/home/u/FLInsurance/precompile/workload.jl"};
+  r.workDir = "/state/builds/b-1";
+  return r;
+}
+
+TEST(BuildPlan, WorkDirFiles) {
+  auto p = BuildPaths::forRequest(projectRequest());
+  EXPECT_EQ(p.requestFile, "/state/builds/b-1/request.txt");
+  EXPECT_EQ(p.progressFile, "/state/builds/b-1/progress.jsonl");
+  EXPECT_EQ(p.objectFile, "/state/builds/b-1/sys.o");
+  EXPECT_EQ(p.image, "/state/builds/b-1/sysimage.so");
+  EXPECT_EQ(p.log, "/state/builds/b-1/build.log");
+}
+
+TEST(BuildPlan, MacOsNamesTheObjectLikePackageCompiler) {
+  auto r = projectRequest();
+  r.julia.os = "Darwin";
+  auto p = BuildPaths::forRequest(r);
+  EXPECT_EQ(p.objectFile, "/state/builds/b-1/sys-o.a");
+  EXPECT_EQ(p.image, "/state/builds/b-1/sysimage.dylib");
+}
+
+TEST(BuildPlan, RequestFileInBuildSysimageFormat) {
+  auto r = projectRequest();
+  r.packages.push_back("Parsers 69de0a69-1ddd-5017-9359-2bf0b02dc9f0");
+  EXPECT_EQ(nativeRequestFileText(r, BuildPaths::forRequest(r)),
+            "# build_sysimage.jl request, written by sysimage-server\n"
+            "stdlib=/work/main/.julia-runtime/usr/share/julia/stdlib/v1.5\n"
+            "progress=/state/builds/b-1/progress.jsonl\n"
+            "package=CSV\n"
+            "package=Statistics\n"
+            "package=Parsers 69de0a69-1ddd-5017-9359-2bf0b02dc9f0\n"
+            "statements=/state/statements.jl\n"
+            "statements=/home/u/FLInsurance/precompile/extra.jl\n"
+            "execute=/home/u/FLInsurance/precompile/workload.jl\n");
+}
+
+TEST(BuildPlan, RequestFileRefusesValuesTheFormatCannotCarry) {
+  auto r = projectRequest();
+  r.statementFiles = {"/tmp/a\nb.jl"};
+  EXPECT_THROW(nativeRequestFileText(r, BuildPaths::forRequest(r)), BuildPlanError);
+  r.statementFiles = {"/tmp/trailing.jl "};
+  try {
+    nativeRequestFileText(r, BuildPaths::forRequest(r));
+    FAIL();
+  } catch (const BuildPlanError& e) {
+    EXPECT_STREQ(e.what(), "cannot build: the statement file path \"/tmp/trailing.jl \" starts or ends with a blank");
+  }
+}
+
+TEST(BuildPlan, NativeObjectCommandForAProject) {
+  auto r = projectRequest();
+  auto c = nativeObjectCommand(r, BuildPaths::forRequest(r), "/srv/scripts");
+  EXPECT_EQ(c.program, "/work/main/.julia-runtime/bin/julia");
+  EXPECT_THAT(c.args, ElementsAre("--startup-file=no", "--history-file=no", "--project=/home/u/FLInsurance",
+                                  "--output-o", "/state/builds/b-1/sys.o", "-J",
+                                  "/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu/julia/sys.so", "--cpu-target",
+                                  "native", "/srv/scripts/build_sysimage.jl", "/state/builds/b-1/request.txt"));
+  EXPECT_THAT(c.unsetEnv, ElementsAre("JULIA_PROJECT"));
+  EXPECT_TRUE(c.env.empty());
+}
+
+TEST(BuildPlan, NativeObjectCommandForTheDefaultEnvironmentHasNoProject) {
+  auto r = projectRequest();
+  r.defaultEnvironment = true;
+  r.cpuTarget = "portable";
+  auto c = nativeObjectCommand(r, BuildPaths::forRequest(r), "/srv/scripts");
+  EXPECT_THAT(c.args, ElementsAre("--startup-file=no", "--history-file=no", "--output-o", "/state/builds/b-1/sys.o",
+                                  "-J", "/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu/julia/sys.so",
+                                  "--cpu-target", "generic;sandybridge,-xsaveopt,clone_all;haswell,-rdrnd,base(1)",
+                                  "/srv/scripts/build_sysimage.jl", "/state/builds/b-1/request.txt"));
+}
+
+TEST(BuildPlan, BadCpuTargetIsAPlanError) {
+  auto r = projectRequest();
+  r.cpuTarget = "";
+  EXPECT_THROW(nativeObjectCommand(r, BuildPaths::forRequest(r), "/s"), BuildPlanError);
+  r.cpuTarget = "haswell;;";
+  EXPECT_THROW(packageCompilerCommand(r, BuildPaths::forRequest(r), "/s"), BuildPlanError);
+}
+
+TEST(BuildPlan, PackageCompilerCommand) {
+  auto r = projectRequest();
+  r.backend = Backend::PackageCompiler;
+  r.cpuTarget = "generic;haswell,clone_all";
+  r.packages.push_back("Parsers 69de0a69-1ddd-5017-9359-2bf0b02dc9f0");
+  auto c = packageCompilerCommand(r, BuildPaths::forRequest(r), "/srv/scripts", "/usr/bin/cc");
+  EXPECT_EQ(c.program, "/work/main/.julia-runtime/bin/julia");
+  EXPECT_THAT(c.args,
+              ElementsAreArray(std::vector<std::string>{
+                  "--startup-file=no", "--history-file=no", "--project=/home/u/FLInsurance",
+                  "/srv/scripts/packagecompiler_build.jl", "--sysimage-path", "/state/builds/b-1/sysimage.so",
+                  "--project", "/home/u/FLInsurance", "--cpu-target", "generic;haswell,clone_all", "--package", "CSV",
+                  "--package", "Statistics", "--package", "Parsers", "--statements", "/state/statements.jl",
+                  "--statements", "/home/u/FLInsurance/precompile/extra.jl", "--execute",
+                  "/home/u/FLInsurance/precompile/workload.jl"}));
+  EXPECT_EQ(c.env.at("JULIA_CC"), "/usr/bin/cc");
+  EXPECT_THAT(c.unsetEnv, ElementsAre("JULIA_PROJECT"));
+}
+
+TEST(BuildPlan, PackageCompilerForTheDefaultEnvironmentNamesItsDirectory) {
+  auto r = projectRequest();
+  r.backend = Backend::PackageCompiler;
+  r.defaultEnvironment = true;
+  r.packages.clear();
+  r.statementFiles.clear();
+  r.executionFiles.clear();
+  auto c = packageCompilerCommand(r, BuildPaths::forRequest(r), "/srv/scripts");
+  EXPECT_THAT(c.args, ElementsAre("--startup-file=no", "--history-file=no", "--project=/root/.julia/environments/v1.5",
+                                  "/srv/scripts/packagecompiler_build.jl", "--sysimage-path",
+                                  "/state/builds/b-1/sysimage.so", "--project", "/root/.julia/environments/v1.5",
+                                  "--cpu-target", "native"));
+  EXPECT_TRUE(c.env.empty());
+  r.julia.depotPath.clear();
+  EXPECT_THROW(packageCompilerCommand(r, BuildPaths::forRequest(r), "/srv/scripts"), BuildPlanError);
+}
+
+TEST(BuildPlan, DisplayQuotesForTheShell) {
+  Command c{"/opt/my julia/bin/julia", {"--project=/a b", "x'y", "plain-arg_1.jl", ""}, {}, {}};
+  EXPECT_EQ(c.display(), "'/opt/my julia/bin/julia' '--project=/a b' 'x'\\''y' plain-arg_1.jl ''");
+}
+
+TEST(BuildPlan, BackendNames) {
+  EXPECT_EQ(toString(Backend::Native), "native");
+  EXPECT_EQ(toString(Backend::PackageCompiler), "packagecompiler");
+}
+
+}  // namespace
+}  // namespace sysimage::julia
