@@ -10,7 +10,8 @@ Transcript format, one directive per line ('#' starts a comment line):
   <-- <json>                              next message must contain <json> (objects: subset; arrays:
                                           same length; the string "<any>" matches any value, and
                                           "<re:REGEX>" any string that REGEX finds a match in).
-                                          window/logMessage notifications are skipped unless expected.
+                                          window/logMessage and sysimage/statusChanged
+                                          notifications are skipped unless expected.
   <-- none                                no message arrives within 0.5 s
   <--count <n> <json>                     the next n messages each match <json>
   close-stdin                             close the server's input (stdio) or the socket's write side
@@ -33,6 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
+
+
+# Notifications that arrive on their own schedule; skipped unless a line expects one of them.
+BACKGROUND = ("window/logMessage", "$/logTrace", "sysimage/statusChanged")
 
 
 class Failure(Exception):
@@ -170,7 +175,7 @@ def main():
             if m is None:
                 return None
             seen.append(m)
-            if not want_log and isinstance(m, dict) and m.get("method") in ("window/logMessage", "$/logTrace"):
+            if not want_log and isinstance(m, dict) and m.get("method") in BACKGROUND:
                 continue
             return m
 
@@ -201,7 +206,7 @@ def main():
                         raise Failure("%s\n  message %d was: %s" % (where, i, json.dumps(m)))
             elif line.startswith("<-- "):
                 expected = json.loads(subst(line[4:]))
-                want_log = isinstance(expected, dict) and expected.get("method") == "window/logMessage"
+                want_log = isinstance(expected, dict) and expected.get("method") in BACKGROUND
                 m = next_message(want_log)
                 if m is None:
                     raise Failure("%s\n  no message arrived (server exit code %s)" % (where, proc.poll()))
