@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from rpc import Server  # noqa: E402
+from testutil import julia_path, wait_for  # noqa: E402
 
 STATISTICS = 'Base.PkgId(Base.UUID("10745b16-79ce-11e8-11f9-7d13ad32a3b2"), "Statistics")'
 
@@ -28,15 +29,6 @@ def build_processes(pattern):
     r = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
     return [int(p) for p in r.stdout.split() if int(p) != os.getpid()]
 
-
-def wait(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = predicate()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out: " + what)
 
 
 class Progress:
@@ -75,8 +67,7 @@ class Progress:
 
 def main():
     server_bin, repo = sys.argv[1], sys.argv[2]
-    julia = subprocess.run([os.path.join(repo, "scripts", "julia-path")], capture_output=True, text=True,
-                           check=True).stdout.strip()
+    julia = julia_path(repo)
     tmp = tempfile.mkdtemp(prefix="build-test-")
     project = os.path.join(tmp, "fl-insurance")
     shutil.copytree(os.path.join(repo, "examples", "fl-insurance"), project)
@@ -167,9 +158,9 @@ def main():
             elapsed = time.monotonic() - t_cancel
             assert p.responses[rid]["error"]["code"] == -32800, p.responses[rid]
             assert elapsed < 2.0, "cancel took %.2f s" % elapsed
-            wait(lambda: not build_processes(tmp), 3, "this test's build processes to be gone")
+            wait_for(lambda: not build_processes(tmp), 3, "this test's build processes to be gone")
             assert glob.glob(os.path.join(store, "sysimage-*.so")) == [res["image"]]
-            wait(lambda: not glob.glob(os.path.join(store, "build-*")), 3, "the build directory to be removed")
+            wait_for(lambda: not glob.glob(os.path.join(store, "build-*")), 3, "the build directory to be removed")
             print("cancelled while %s in %.2f s" % (phase_word, elapsed))
 
         cancel_in("Replaying", 2001)

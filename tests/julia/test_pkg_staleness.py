@@ -6,7 +6,6 @@ turns the project `unsafe` with exactly that change within 1 s, offers the rebui
 usage: test_pkg_staleness.py <sysimage-server> <repo>
 """
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -14,12 +13,12 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from pkgenv import LocalRegistry, run_julia, write_image_metadata  # noqa: E402
 from rpc import Server  # noqa: E402
+from testutil import julia_path  # noqa: E402
 
 
 def main():
     server_bin, repo = sys.argv[1], sys.argv[2]
-    julia = subprocess.run([os.path.join(repo, "scripts", "julia-path")], capture_output=True, text=True,
-                           check=True).stdout.strip()
+    julia = julia_path(repo)
     tmp = tempfile.mkdtemp(prefix="pkg-test-")
     depot = os.path.join(tmp, "depot")
     registry = LocalRegistry(depot, os.path.join(tmp, "src"))

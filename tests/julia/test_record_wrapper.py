@@ -12,12 +12,12 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from rpc import Server  # noqa: E402
+from testutil import julia_path  # noqa: E402
 
 
 def main():
     server_bin, repo = sys.argv[1], sys.argv[2]
-    julia = subprocess.run([os.path.join(repo, "scripts", "julia-path")], capture_output=True, text=True,
-                           check=True).stdout.strip()
+    julia = julia_path(repo)
     tmp = tempfile.mkdtemp(prefix="record-test-")
     project = os.path.join(tmp, "fl-insurance")
     shutil.copytree(os.path.join(repo, "examples", "fl-insurance"), project)

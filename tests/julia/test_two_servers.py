@@ -9,27 +9,16 @@ import glob
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from rpc import Server  # noqa: E402
+from testutil import tmux, wait_for  # noqa: E402
 from store import read_statements, trace_statements  # noqa: E402
 
 
-def tmux(*args, check=True):
-    return subprocess.run(["tmux"] + list(args), capture_output=True, text=True, check=check)
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def main():

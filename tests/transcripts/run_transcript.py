@@ -27,13 +27,15 @@ Exit status 0 when every expectation holds; otherwise prints the failing line an
 import json
 import os
 import re
-import select
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from rpc import Channel  # noqa: E402
 
 
 # Notifications that arrive on their own schedule; skipped unless a line expects one of them.
@@ -61,53 +63,6 @@ def subset(expected, actual):
     if isinstance(expected, float) or isinstance(actual, float):
         return isinstance(actual, (int, float)) and not isinstance(actual, bool) and expected == actual
     return type(expected) == type(actual) and expected == actual
-
-
-class Channel:
-    """One framed byte stream to the server."""
-
-    def __init__(self, write, fileno, close_write):
-        self.write = write
-        self.fileno = fileno
-        self.close_write = close_write
-        self.buffer = b""
-        self.eof = False
-
-    def send(self, data):
-        self.write(data)
-
-    def read_message(self, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            m = self._take()
-            if m is not None:
-                return m
-            if self.eof:
-                return None
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            r, _, _ = select.select([self.fileno], [], [], remaining)
-            if r:
-                chunk = os.read(self.fileno, 65536)
-                if not chunk:
-                    self.eof = True
-                self.buffer += chunk
-
-    def _take(self):
-        end = self.buffer.find(b"\r\n\r\n")
-        if end < 0:
-            return None
-        header = self.buffer[:end].decode("ascii", "replace")
-        m = re.search(r"Content-Length:\s*(\d+)", header, re.I)
-        if not m:
-            raise Failure("server sent a frame without Content-Length: %r" % header)
-        n = int(m.group(1))
-        if len(self.buffer) < end + 4 + n:
-            return None
-        body = self.buffer[end + 4:end + 4 + n]
-        self.buffer = self.buffer[end + 4 + n:]
-        return json.loads(body)
 
 
 def main():
