@@ -189,17 +189,8 @@ static bool imageMatches(const PublishedImage& image, const BuildInputs& in, con
 
 void SysimageService::build(const std::optional<fs::path>& folderOrFile, const BuildOptions& options,
                             std::function<void(const BuildProgressUpdate&)> onProgress, Callback<BuildResult> done) {
-  withJulia([this, folderOrFile, options, onProgress = std::move(onProgress), done = std::move(done)]() mutable {
-    if (!julia_->installation) {
-      done(ServiceError{"juliaUnavailable", julia_->status.error, "", {}});
-      return;
-    }
-    std::string error;
-    Project* project = openProject(folderOrFile, error);
-    if (!project) {
-      done(ServiceError{"storeFailed", error, "", {}});
-      return;
-    }
+  withProject(folderOrFile, std::move(done), [this, options, onProgress = std::move(onProgress)](Project& projectRef, auto& done) mutable {
+    Project* project = &projectRef;
     project->model->reload();
     project->model->rescanImages();
     BuildWaiter waiter{std::move(onProgress), std::move(done)};
@@ -513,17 +504,8 @@ bool SysimageService::cancelBuild(const std::optional<fs::path>& folderOrFile) {
 
 void SysimageService::buildLog(const std::optional<fs::path>& folderOrFile, const std::optional<std::string>& buildId,
                                Callback<BuildLog> done) {
-  withJulia([this, folderOrFile, buildId, done = std::move(done)] {
-    if (!julia_->installation) {
-      done(ServiceError{"juliaUnavailable", julia_->status.error, "", {}});
-      return;
-    }
-    std::string error;
-    Project* project = openProject(folderOrFile, error);
-    if (!project) {
-      done(ServiceError{"storeFailed", error, "", {}});
-      return;
-    }
+  withProject(folderOrFile, std::move(done), [this, buildId](Project& projectRef, auto& done) mutable {
+    Project* project = &projectRef;
     if (project->active && (!buildId || *buildId == project->active->buildId)) {
       const fs::path live = project->active->workDir / "build.log";
       done(BuildLog{project->active->buildId, live, readFile(live)});
@@ -554,17 +536,8 @@ void SysimageService::buildLog(const std::optional<fs::path>& folderOrFile, cons
 
 void SysimageService::measure(const std::optional<fs::path>& folderOrFile, const std::optional<fs::path>& workload,
                               int runs, Callback<Measurement> done) {
-  withJulia([this, folderOrFile, workload, runs, done = std::move(done)]() mutable {
-    if (!julia_->installation) {
-      done(ServiceError{"juliaUnavailable", julia_->status.error, "", {}});
-      return;
-    }
-    std::string error;
-    Project* project = openProject(folderOrFile, error);
-    if (!project) {
-      done(ServiceError{"storeFailed", error, "", {}});
-      return;
-    }
+  withProject(folderOrFile, std::move(done), [this, workload, runs](Project& projectRef, auto& done) mutable {
+    Project* project = &projectRef;
     runMeasurement(*project, workload, runs > 0 ? runs : settings_.measureRuns, std::move(done));
   });
 }

@@ -83,4 +83,21 @@ struct SysimageService::ActiveBuild {
   bool holdsSlot = false;
 };
 
+template <class T, class Body>
+void SysimageService::withProject(const std::optional<std::filesystem::path>& folderOrFile, Callback<T> done, Body body) {
+  withJulia([this, folderOrFile, done = std::move(done), body = std::move(body)]() mutable {
+    if (!julia_->installation) {
+      done(ServiceError{"juliaUnavailable", julia_->status.error});
+      return;
+    }
+    std::string error;
+    Project* project = openProject(folderOrFile, error);
+    if (!project) {
+      done(ServiceError{"storeFailed", error});
+      return;
+    }
+    body(*project, done);
+  });
+}
+
 }  // namespace sysimage::service

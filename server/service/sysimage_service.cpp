@@ -448,17 +448,8 @@ void SysimageService::status(const std::optional<fs::path>& folderOrFile, Callba
 }
 
 void SysimageService::replCommand(const std::optional<fs::path>& folderOrFile, Callback<ReplCommand> done) {
-  withJulia([this, folderOrFile, done = std::move(done)] {
-    if (!julia_->installation) {
-      done(ServiceError{"juliaUnavailable", julia_->status.error});
-      return;
-    }
-    std::string error;
-    Project* project = openProject(folderOrFile, error);
-    if (!project) {
-      done(ServiceError{"storeFailed", error});
-      return;
-    }
+  withProject(folderOrFile, std::move(done), [this](Project& projectRef, auto& done) mutable {
+    Project* project = &projectRef;
     // A new trace file per session, owned by the server, under the project's store.
     static unsigned counter = 0;
     char stamp[32];
@@ -493,17 +484,8 @@ void SysimageService::replCommand(const std::optional<fs::path>& folderOrFile, C
 }
 
 void SysimageService::clearStatements(const std::optional<fs::path>& folderOrFile, Callback<ProjectStatus> done) {
-  withJulia([this, folderOrFile, done = std::move(done)] {
-    if (!julia_->installation) {
-      done(ServiceError{"juliaUnavailable", julia_->status.error});
-      return;
-    }
-    std::string error;
-    Project* project = openProject(folderOrFile, error);
-    if (!project) {
-      done(ServiceError{"storeFailed", error});
-      return;
-    }
+  withProject(folderOrFile, std::move(done), [this](Project& projectRef, auto& done) mutable {
+    Project* project = &projectRef;
     if (!project->store->clear()) {
       done(ServiceError{"storeFailed", "cannot clear the statement store: " + project->store->degradedReason()});
       return;

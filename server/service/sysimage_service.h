@@ -121,6 +121,10 @@ class SysimageService {
   std::optional<BuildResult> cachedBuild(Project& project, const std::string& inputsKey);
   struct JuliaState;
   void withJulia(std::function<void()> then);
+  /// Runs `body(project, done)` once Julia is probed and the project is open; answers `done` with
+  /// "juliaUnavailable" or "storeFailed" otherwise. Defined in service_internal.h.
+  template <class T, class Body>
+  void withProject(const std::optional<std::filesystem::path>& folderOrFile, Callback<T> done, Body body);
   void startProbe();
   Project* openProject(const std::optional<std::filesystem::path>& folderOrFile, std::string& error);
   void followTrace(Project& project, const std::filesystem::path& traceFile);
