@@ -424,7 +424,8 @@ void SysimageService::finishBuild(Project& project, Result<BuildResult> result) 
     fs::rename(active->workDir / "build.log", logs / (active->buildId + ".log"), ec);
     pruneLogs(logs);
   }
-  active->job.reset();
+  // We may be inside the job's own completion callback: let it unwind before the job goes away.
+  post_([dying = std::shared_ptr<julia::BuildJob>(std::move(active->job))] {});
   fs::remove_all(active->workDir, ec);
   if (active->lockRetry) active->lockRetry->stop();
   if (active->lock) active->lock->unlock();
