@@ -1,0 +1,8 @@
+// The notice for Planned protocol methods the connected server does not serve yet (-32601).
+import * as vscode from 'vscode';
+
+export function showNotAvailable(what: string): void {
+  void vscode.window.showInformationMessage(
+    `Julia Sysimage: ${what} is not available with this sysimage-server yet (it arrives with the build work).`,
+  );
+}

@@ -1,0 +1,336 @@
+// The custom `sysimage/…` requests, notifications and commands of sysimage-server, declared once.
+// Described in docs/protocol.md; mirrored by protocol/include/sysimage/protocol/sysimage.h (server)
+// and neovim/lua/sysimage/protocol.lua. Keep the three in step (test/unit/protocol.test.ts checks
+// this file against the doc).
+//
+// Imports only vscode-languageserver-protocol (no `vscode`), so unit tests can load it.
+import * as lsp from 'vscode-languageserver-protocol';
+
+/** `capabilities.experimental.sysimage.protocolVersion` this extension was written for. */
+export const protocolVersion = 1;
+
+/** JSON-RPC and LSP error codes the server answers with (docs/protocol.md "JSON-RPC"). */
+export const ErrorCodes = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  ServerNotInitialized: -32002,
+  RequestCancelled: -32800,
+  RequestFailed: -32803,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+/**
+ * Names a project: a workspace folder, a file in it, or the project directory, as an absolute
+ * path or a `file://` URI. Absent: the session's first workspace folder, else Julia's default
+ * environment (`@v1.X`).
+ */
+export interface ProjectParams {
+  project?: string;
+}
+
+/** Why a Julia cannot be used (`Status.julia.errorKind`). */
+export type JuliaErrorKind = 'notFound' | 'notExecutable' | 'notJulia' | 'tooOld' | 'timeout' | 'failed';
+
+export interface JuliaInfo {
+  path: string;
+  version: string;
+  /** Only when Julia is unusable: why, in words. */
+  error?: string;
+  errorKind?: JuliaErrorKind;
+}
+
+/** Counts of recorded precompile statements. */
+export interface StatementCounts {
+  total: number;
+  nonPortable: number;
+  excluded: number;
+  newSinceBuild: number;
+  invalidLines: number;
+}
+
+/**
+ * How the sysimage relates to the project's current environment: `none` (no image yet),
+ * `upToDate`, `suggested` (usable, a rebuild would help), `unsafe` (a package baked in differs
+ * from the manifest: not used), `unusable` (other Julia or CPU target, or image missing: not used).
+ */
+export type StalenessState = 'none' | 'upToDate' | 'suggested' | 'unsafe' | 'unusable';
+
+/** One package that changed since the sysimage was built. */
+export type PackageChangeKind =
+  | 'added'
+  | 'removed'
+  | 'upgraded'
+  | 'downgraded'
+  | 'treeHashChanged'
+  | 'sourceKindChanged'
+  | 'devSourcesChanged'
+  | 'juliaVersionChanged';
+
+export interface PackageChange {
+  name: string;
+  uuid: string;
+  change: PackageChangeKind;
+  old?: string | null;
+  new?: string | null;
+  reason?: string;
+}
+
+/** Where a Manifest.toml / Project.toml / JuliaSysimage.toml could not be read (1-based). */
+export interface ManifestError {
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export interface Staleness {
+  state: StalenessState;
+  reasons?: string[];
+  diff?: PackageChange[];
+  /** only while the file is unreadable (the last good state is kept meanwhile) */
+  manifestError?: ManifestError | null;
+  projectError?: ManifestError | null;
+  configError?: ManifestError | null;
+}
+
+/** Wall time per fresh process, in seconds. */
+export interface Timing {
+  median: number;
+  min: number;
+  max: number;
+  samples: number[];
+}
+
+/** `sysimage/measure` result; also the last measurement of an image (`ImageInfo.ttfx`). */
+export interface MeasureResult {
+  workload: string;
+  runs: number;
+  bare: Timing;
+  withoutImage: Timing;
+  withImage: Timing | null;
+  speedup: number;
+  /** the image measured */
+  image?: string | null;
+}
+
+/** The project's selected sysimage. */
+export interface ImageInfo {
+  path: string;
+  /** ISO 8601 */
+  builtAt: string;
+  ageSeconds: number;
+  juliaVersion: string;
+  cpuTarget: string;
+  backend: string;
+  statements: number;
+  buildSeconds?: number;
+  packages: { name: string; version?: string | null }[];
+  /** REPLs started now get `-J` with it */
+  usable?: boolean;
+  /** the last measurement, if any */
+  ttfx?: MeasureResult | null;
+}
+
+export type BuildState = 'queued' | 'running' | 'failed' | 'cancelled' | 'succeeded';
+
+/** Planned: the project's current or last build. */
+export interface BuildInfo {
+  state: BuildState;
+  buildId: string;
+  phase?: string;
+  message?: string;
+  /** 0–100, never goes down */
+  percentage?: number;
+  error?: string;
+}
+
+/** `sysimage/status` result and `sysimage/statusChanged` params. */
+export interface Status {
+  /** the environment's directory */
+  project: string;
+  /** Project.toml name, else the directory name, else "@v1.5" */
+  name: string;
+  kind: 'project' | 'default';
+  julia: JuliaInfo;
+  statements: StatementCounts;
+  /** trace files being followed */
+  recording: { sessions: number };
+  /** degraded: writes failed, statements are kept in memory */
+  store: { dir: string; degraded: boolean; error?: string };
+  warnings: string[];
+  /** Absent from servers without staleness (protocol before the build work). */
+  staleness?: Staleness | null;
+  /** null or absent: the project has no image. */
+  image?: ImageInfo | null;
+  /** null before the first build in this server process. */
+  build?: BuildInfo | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests served now
+
+export interface ServerInfoResult {
+  version: string;
+  protocolVersion: number;
+  pid: number;
+}
+/** Health check. */
+export const serverInfo = new lsp.RequestType0<ServerInfoResult, void>('sysimage/serverInfo');
+
+export interface PingParams {
+  /** 0–60000, default 0 */
+  delayMs?: number;
+}
+/** Answered `{}` after `delayMs` milliseconds; cancellable. */
+export const ping = new lsp.RequestType<PingParams, Record<string, never>, void>('sysimage/ping');
+
+/** The status of one project. Errors: -32602 bad `project`; -32803 store unusable. */
+export const status = new lsp.RequestType<ProjectParams, Status, void>('sysimage/status');
+
+/** An interactive, recording Julia for a project: run `command args…` with `env` added. */
+export interface ReplCommandResult {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** new trace file the server follows from now on */
+  traceFile: string;
+  /** the project directory */
+  project: string;
+}
+/** Errors: -32803 when Julia is unavailable (the message says why) or the store is unwritable. */
+export const replCommand = new lsp.RequestType<ProjectParams, ReplCommandResult, void>('sysimage/replCommand');
+
+// ---------------------------------------------------------------------------------------------
+// Notifications (server → client)
+
+/** Sent when anything in a project's status changes (at most 4 per second per project). */
+export const statusChanged = new lsp.NotificationType<Status>('sysimage/statusChanged');
+
+// ---------------------------------------------------------------------------------------------
+// Build requests. Servers from before the build work answer them -32601: treat that as "not
+// available yet" (and look for `sysimage.build` in executeCommandProvider.commands).
+
+export type BuildBackend = 'auto' | 'native' | 'packagecompiler';
+
+export interface BuildOptions {
+  cpuTarget?: string;
+  backend?: BuildBackend;
+  measure?: boolean;
+  force?: boolean;
+}
+
+export interface BuildParams extends ProjectParams, lsp.WorkDoneProgressParams {
+  options?: BuildOptions;
+}
+
+export interface MeasureParams extends ProjectParams {
+  /** path or URI; default: the project's first execution_files entry, else a statement replay */
+  workload?: string;
+  /** 1–100, default 5 */
+  runs?: number;
+}
+
+export interface BuildResult {
+  buildId: string;
+  image: ImageInfo;
+  durationSeconds: number;
+  statementsOk: number;
+  statementsFailed: number;
+  backend: string;
+  /** true: unchanged inputs, the existing image */
+  cached: boolean;
+  /** only with options.measure */
+  measurement?: MeasureResult;
+}
+
+/** `data` of a -32803 build error; the error's message says why in words. */
+export interface BuildErrorData {
+  buildId?: string;
+  /** e.g. "buildFailed", "juliaUnavailable" */
+  reason: string;
+  /** the last 50 log lines */
+  logTail?: string[];
+}
+
+/**
+ * Answers when the build ends; reports work done progress ("Building sysimage", cancellable).
+ * Errors: -32800 cancelled; -32803 failed (data: BuildErrorData).
+ */
+export const build = new lsp.RequestType<BuildParams, BuildResult, BuildErrorData>('sysimage/build');
+
+export const cancelBuild = new lsp.RequestType<ProjectParams, { cancelled: boolean }, void>('sysimage/cancelBuild');
+
+export interface BuildLogParams extends ProjectParams {
+  buildId?: string;
+}
+export interface BuildLogResult {
+  buildId: string;
+  path: string;
+  log: string;
+}
+/** The newest (or running) build of the project when no `buildId`. -32803 reason "notFound". */
+export const buildLog = new lsp.RequestType<BuildLogParams, BuildLogResult, void>('sysimage/buildLog');
+
+export const measure = new lsp.RequestType<MeasureParams, MeasureResult, void>('sysimage/measure');
+
+// ---------------------------------------------------------------------------------------------
+// Commands (`workspace/executeCommand`; arguments `[]`, `[{project}]` or `["<project>"]`)
+
+export const Commands = {
+  /** result: ReplCommandResult */
+  startRecordedRepl: 'sysimage.startRecordedRepl',
+  /** result: the new Status */
+  clearStatements: 'sysimage.clearStatements',
+  /** arguments `[{project?, options?}]`; result: BuildResult */
+  build: 'sysimage.build',
+  /** result: {cancelled} */
+  cancelBuild: 'sysimage.cancelBuild',
+  /** result: MeasureResult */
+  measure: 'sysimage.measure',
+  /** result: BuildLogResult */
+  showBuildLog: 'sysimage.showBuildLog',
+} as const;
+export type ServerCommand = (typeof Commands)[keyof typeof Commands];
+
+/**
+ * Actions of the server's rebuild offer: a `window/showMessageRequest` (type 2) sent when a
+ * project becomes `suggested` or `unsafe`; the language client shows it as a notification.
+ */
+export const RebuildOfferActions = {
+  rebuild: 'Rebuild',
+  notNow: 'Not now',
+  dontAsk: "Don't ask for this project",
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Initialization options (also the keys of `workspace/didChangeConfiguration` under `juliaSysimage`)
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical' | 'off';
+
+export interface InitializationOptions {
+  juliaPath?: string;
+  stateDir?: string;
+  cpuTarget?: string;
+  suggestRebuildAfterStatements?: number;
+  excludeNonPortableStatements?: boolean;
+  autoRecordRepl?: boolean;
+  logLevel?: LogLevel;
+}
+
+/** Every custom method name, for checks against docs/protocol.md. */
+export const methods: readonly string[] = [
+  serverInfo.method,
+  ping.method,
+  status.method,
+  replCommand.method,
+  statusChanged.method,
+  build.method,
+  cancelBuild.method,
+  buildLog.method,
+  measure.method,
+];
