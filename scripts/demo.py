@@ -74,7 +74,7 @@ def main():
     say("\n== 2. Building the sysimage in the background (work done progress)")
     srv.send({"jsonrpc": "2.0", "id": 9001, "method": "sysimage/build",
               "params": {"project": project, "workDoneToken": "demo-build"}})
-    result, last = None, ""
+    result, last, shown_pct = None, "", -10
     t_build = time.monotonic()
     while result is None:
         m = srv.channel.read_message(600)
@@ -83,14 +83,17 @@ def main():
             return 1
         if m.get("method") == "$/progress" and m["params"]["token"] == "demo-build":
             v = m["params"]["value"]
-            pct = v.get("percentage", 0)
-            line = "[%-30s] %3d%%  %s" % ("#" * (pct * 30 // 100), pct, v.get("message", ""))
+            pct = v.get("percentage", max(shown_pct, 0) if v["kind"] == "end" else 0)
+            message = v.get("message", "")
+            line = "[%-30s] %3d%%  %s" % ("#" * (pct * 30 // 100), pct, message)
+            phase = message.rstrip("0123456789/() ")
             if tty:
                 sys.stdout.write("\r\033[2K" + line)
                 sys.stdout.flush()
-            elif v.get("message", "") != last:
-                say(line)
-            last = v.get("message", "")
+            elif phase != last or pct >= shown_pct + 10 or v["kind"] == "end":
+                say(line)  # piped: one line per phase and per 10 %
+                shown_pct = pct
+            last = phase
         elif m.get("id") == 9001:
             result = m
     if tty:

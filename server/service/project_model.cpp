@@ -12,6 +12,25 @@ namespace {
 
 FileError toFileError(const core::ParseError& e) { return FileError{e.file, e.line, e.column, e.message}; }
 
+// A project that is itself a package (name, uuid, src/<name>.jl) is baked into its sysimage too, so
+// its own code is compiled ahead of time. It is not in its own manifest: add it there as a
+// path-tracked package, so that edits to its src/ make the image unsafe like any dev'd package's.
+void addSelfPackage(core::Manifest& manifest, const core::ProjectFile& project, const fs::path& dir) {
+  if (!project.name || !project.uuid || manifest.findByUuid(*project.uuid)) return;
+  std::error_code ec;
+  if (!fs::is_regular_file(dir / "src" / (*project.name + ".jl"), ec)) return;
+  core::PackageEntry self;
+  self.name = *project.name;
+  self.uuid = *project.uuid;
+  self.version = project.version;
+  self.path = fs::relative(dir, manifest.file.parent_path(), ec).string();
+  if (ec || self.path->empty()) self.path = ".";
+  for (const auto& [name, uuid] : project.deps) self.deps.push_back(core::Dependency{name, uuid});
+  manifest.packages.push_back(std::move(self));
+  std::sort(manifest.packages.begin(), manifest.packages.end(),
+            [](const auto& a, const auto& b) { return a.name != b.name ? a.name < b.name : a.uuid < b.uuid; });
+}
+
 bool sameError(const std::optional<FileError>& a, const std::optional<FileError>& b) {
   if (a.has_value() != b.has_value()) return false;
   return !a || (a->file == b->file && a->line == b->line && a->column == b->column && a->message == b->message);
@@ -51,6 +70,7 @@ bool ProjectModel::reload() {
     if (auto file = core::findManifest(dir_, julia_)) {
       try {
         manifest = core::readManifest(*file);
+        if (project_) addSelfPackage(*manifest, *project_, dir_);
       } catch (const core::ParseError& e) {
         error = toFileError(e);
       }
@@ -129,7 +149,14 @@ std::string ProjectModel::cpuTarget(const Settings& settings) const {
 
 std::vector<std::string> ProjectModel::packagesToInclude() const {
   if (!project_) return config_.packages.value_or(std::vector<std::string>{});
-  return config_.packagesToInclude(*project_);
+  std::vector<std::string> packages = config_.packagesToInclude(*project_);
+  // The project's own package (see reload()), unless listed in `exclude` or an explicit list is given.
+  if (!config_.packages && project_->name && manifest_ && !manifest_->findByName(*project_->name).empty() &&
+      std::find(config_.exclude.begin(), config_.exclude.end(), *project_->name) == config_.exclude.end() &&
+      std::find(packages.begin(), packages.end(), *project_->name) == packages.end()) {
+    packages.push_back(*project_->name);
+  }
+  return packages;
 }
 
 ProjectModel::Selection ProjectModel::select(const Settings& settings, std::uint64_t statementsSinceBuild) const {

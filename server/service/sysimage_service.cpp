@@ -468,6 +468,8 @@ void SysimageService::replCommand(const std::optional<fs::path>& folderOrFile, C
     }
     ReplCommand cmd;
     cmd.command = julia_->installation->executable.string();
+    // Re-read the project first: an image is never offered for packages or sources that just changed.
+    if (project->model->reload()) scheduleNotify(*project);
     const auto selection = project->model->select(settings_, project->store->counts().newSinceLastBuild);
     if (selection.usable()) {
       cmd.args.push_back("-J");

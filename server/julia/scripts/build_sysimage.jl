@@ -277,6 +277,10 @@ function replay(statements)
         if good
             ok += 1
         else
+            if failed < MAX_REPORTED_FAILURES
+                # An exception was described above; a `false` from precompile is described here.
+                println(stderr, "build_sysimage.jl: statement $i not compiled: ", first(statement, 300))
+            end
             failed += 1
         end
         now = time()
