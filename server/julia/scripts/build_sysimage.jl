@@ -266,20 +266,20 @@ function replay(statements)
     last_index = 0
     last_time = time()
     for (i, statement) in enumerate(statements)
+        err = nothing
         good = try
             replay_one(m, statement)
         catch e
-            if failed < MAX_REPORTED_FAILURES
-                println(stderr, "build_sysimage.jl: statement $i failed: ", short_error(e))
-            end
+            err = e
             false
         end
         if good
             ok += 1
         else
             if failed < MAX_REPORTED_FAILURES
-                # An exception was described above; a `false` from precompile is described here.
-                println(stderr, "build_sysimage.jl: statement $i not compiled: ", first(statement, 300))
+                # precompile returns false when it cannot compile the signature; other failures throw.
+                why = err === nothing ? "not compiled" : string("failed: ", short_error(err))
+                println(stderr, "build_sysimage.jl: statement $i $why: ", first(statement, 300))
             end
             failed += 1
         end
