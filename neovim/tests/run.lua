@@ -423,17 +423,20 @@ step("[guarded: sysimage.build] :SysimageBuild reports progress and ends with 's
 
   local progress = require("sysimage.progress")
   progress.history = {}
+  progress.counts = {}
   vim.cmd("SysimageBuild")
   wait_for(840000 - 240000, function()
     return sysimage.status() == "sysimage ✓" or #notes_matching("build failed") > 0
   end, "the build to finish (status() = " .. sysimage.status() .. ")")
   check(sysimage.status() == "sysimage ✓", "after the build: " .. sysimage.status())
-  local kinds = {}
+  wait_for(10000, function()
+    return (progress.counts["end"] or 0) > 0
+  end, "the end of the build's progress")
   for _, h in ipairs(progress.history) do
-    kinds[h.kind] = (kinds[h.kind] or 0) + 1
     log("  progress " .. h.kind .. ": " .. h.text)
   end
-  check(kinds.begin and kinds["end"], "no begin/end progress messages: " .. vim.inspect(progress.history))
+  local kinds = progress.counts
+  check(kinds.begin and kinds.report and kinds["end"], "no begin/report/end progress messages: " .. vim.inspect(kinds))
   check(#notes_matching("^sysimage: built ") == 1, "no 'built' notification")
   local lines = table.concat(status_float(), "\n")
   check(lines:find("Image", 1, true) and not lines:find("none yet", 1, true), "the float shows no image")

@@ -154,6 +154,7 @@ service::Settings readSettings(const json& raw, service::Settings settings) {
   };
   str("juliaPath", settings.juliaPath);
   str("stateDir", settings.stateDir);
+  str("environmentPath", settings.environmentPath);
   if (auto it = s.find("cpuTarget"); it != s.end() && it->is_string()) settings.cpuTarget = it->get<std::string>();
   if (auto it = s.find("suggestRebuildAfterStatements"); it != s.end() && it->is_number_integer()) {
     settings.suggestRebuildAfterStatements = std::max(0, it->get<int>());
@@ -304,7 +305,7 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
  private:
   /// Sends the status of `folder`'s project once, and remembers the project for statusChanged.
   void announce(const fs::path& folder) {
-    services_->service().status(folder, [weak = weak_from_this()](service::Result<service::ProjectStatus> result) {
+    services_->service().status(environmentOf(folder), [weak = weak_from_this()](service::Result<service::ProjectStatus> result) {
       auto self = weak.lock();
       if (!self) return;
       if (auto* status = std::get_if<service::ProjectStatus>(&result)) {
@@ -351,8 +352,16 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
       }
       return fs::path(*path);
     }
-    if (!folders_.empty()) return folders_.front();
+    if (!folders_.empty()) return environmentOf(folders_.front());
     return std::nullopt;
+  }
+
+  /// A workspace folder's environment directory: the configured sub-path when there is one.
+  fs::path environmentOf(const fs::path& folder) const {
+    const auto& sub = services_->service().settings().environmentPath;
+    if (!sub || sub->empty()) return folder;
+    const fs::path p(*sub);
+    return p.is_absolute() ? p : folder / p;
   }
 
   void withProjectArgument(const protocol::ExecuteCommandParams& params, const std::shared_ptr<ReplyOnce>& once,

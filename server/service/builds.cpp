@@ -442,7 +442,6 @@ void SysimageService::finishBuild(Project& project, Result<BuildResult> result) 
     if (e.code != "cancelled") spdlog::warn("build {} of {} failed: {}", active->buildId, project.env.name, e.message);
   }
   project.buildRunning = !project.pending.empty();
-  scheduleNotify(project);
 
   auto deliver = [waiters = std::move(active->waiters)](const Result<BuildResult>& r) mutable {
     for (auto& w : waiters) {
@@ -461,6 +460,8 @@ void SysimageService::finishBuild(Project& project, Result<BuildResult> result) 
   } else {
     deliver(result);
   }
+  // After the requests were answered (and their progress ended): the new status.
+  scheduleNotify(project);
   if (!project.pending.empty() && !project.active) {
     auto next = std::move(project.pending.front());
     project.pending.pop_front();

@@ -12,6 +12,9 @@ namespace sysimage::service {
 struct Settings {
   std::optional<std::string> juliaPath;  ///< executable; unset: $JULIA, PATH, project-local runtime
   std::optional<std::string> stateDir;   ///< unset: $SYSIMAGE_SERVER_STATE_DIR, else <first depot>/sysimage-server
+  /// Where a workspace folder's environment is, relative to the folder (e.g. "app" or "docs");
+  /// unset: the nearest ancestor holding Project.toml, else the default environment.
+  std::optional<std::string> environmentPath;
   std::string cpuTarget = "native";      ///< "native", "portable", or a custom LLVM CPU target string
   int suggestRebuildAfterStatements = 100;  ///< new statements since the build that make a rebuild worth it
   bool excludeNonPortableStatements = false;  ///< leave statements with generated names out of builds

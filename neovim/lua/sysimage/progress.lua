@@ -10,6 +10,8 @@ M.progress_plugins = { "fidget", "noice", "lsp-progress", "lsp-status", "mini.no
 
 --- What was shown, newest last (at most 50): {kind = "begin"|"report"|"end", text = string}.
 M.history = {}
+--- How many of each kind were shown since the last reset: {begin = n, report = n, ["end"] = n}.
+M.counts = {}
 
 local titles = {} -- token -> title of the running operation
 local last_report = {} -- token -> last echoed text
@@ -28,6 +30,7 @@ function M.enabled()
 end
 
 local function remember(kind, text)
+  M.counts[kind] = (M.counts[kind] or 0) + 1
   table.insert(M.history, { kind = kind, text = text })
   if #M.history > 50 then
     table.remove(M.history, 1)
