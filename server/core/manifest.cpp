@@ -1,5 +1,6 @@
 // Manifest model: parsing Manifest.toml (formats 1.0, 2.0, 2.1 and unknown newer ones), Julia's manifest
 // file selection, version numbers and the FNV-1a content hash.
+#include "server/core/toml_util.h"
 #include "server/core/manifest.h"
 
 #include <algorithm>
@@ -382,13 +383,7 @@ class ManifestReader {
     Manifest m;
     m.file = file_;
     m.contentHash = hashBytes(text);
-    toml::table root;
-    try {
-      root = toml::parse(text, file_.string());
-    } catch (const toml::parse_error& e) {
-      throw ParseError(ParseErrorKind::syntax, file_, static_cast<int>(e.source().begin.line),
-                       static_cast<int>(e.source().begin.column), "", "TOML syntax error: " + std::string(e.description()));
-    }
+    toml::table root = parseTomlText(text, file_);
 
     // Pkg's is_v1_format_manifest: a string `manifest_format` means format 2+, otherwise every top-level
     // key is a package (a package may even be called manifest_format).

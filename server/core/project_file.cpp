@@ -1,4 +1,5 @@
 // Project file model: parsing Project.toml / JuliaProject.toml and locating a project root.
+#include "server/core/toml_util.h"
 #include "server/core/project_file.h"
 
 #include <cstdlib>
@@ -74,13 +75,7 @@ std::vector<std::string> ProjectFile::directDependencyNames() const {
 }
 
 ProjectFile parseProjectFile(std::string_view text, const std::filesystem::path& file) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file.string());
-  } catch (const toml::parse_error& e) {
-    throw ParseError(ParseErrorKind::syntax, file, static_cast<int>(e.source().begin.line),
-                     static_cast<int>(e.source().begin.column), "", "TOML syntax error: " + std::string(e.description()));
-  }
+  toml::table root = parseTomlText(text, file);
   ProjectFile p;
   p.file = file;
   p.name = optString(file, root, "name");

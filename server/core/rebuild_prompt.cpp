@@ -1,4 +1,5 @@
 // Rebuild prompt: offer decision, message text and the persisted per-project prompt state.
+#include "server/core/toml_util.h"
 #include "server/core/rebuild_prompt.h"
 
 #include <algorithm>
@@ -41,13 +42,7 @@ PromptState loadPromptState(const std::filesystem::path& dir) {
   std::ostringstream buf;
   buf << in.rdbuf();
   const std::string text = buf.str();
-  toml::table root;
-  try {
-    root = toml::parse(text, file.string());
-  } catch (const toml::parse_error& e) {
-    throw ParseError(ParseErrorKind::syntax, file, static_cast<int>(e.source().begin.line),
-                     static_cast<int>(e.source().begin.column), "", "TOML syntax error: " + std::string(e.description()));
-  }
+  toml::table root = parseTomlText(text, file);
   const auto wrong = [&](const toml::node& n, const char* key, const char* msg) {
     throw ParseError(ParseErrorKind::wrongType, file, static_cast<int>(n.source().begin.line),
                      static_cast<int>(n.source().begin.column), key, msg);

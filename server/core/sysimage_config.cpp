@@ -1,4 +1,5 @@
 // Per-project sysimage configuration: reading and validating JuliaSysimage.toml.
+#include "server/core/toml_util.h"
 #include "server/core/sysimage_config.h"
 
 #include <algorithm>
@@ -178,13 +179,7 @@ class ConfigReader {
 
 SysimageConfig parseSysimageConfig(std::string_view text, const std::filesystem::path& file,
                                    const std::filesystem::path& projectRoot) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file.string());
-  } catch (const toml::parse_error& e) {
-    throw ParseError(ParseErrorKind::syntax, file, static_cast<int>(e.source().begin.line),
-                     static_cast<int>(e.source().begin.column), "", "TOML syntax error: " + std::string(e.description()));
-  }
+  toml::table root = parseTomlText(text, file);
   SysimageConfig config;
   config.file = file;
   ConfigReader(file, projectRoot, config).read(root);

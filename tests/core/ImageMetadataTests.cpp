@@ -1,5 +1,6 @@
 // Tests for the sysimage JSON sidecar (round trip, exact format, bad files, atomic write), source-tree
 // hashing and the baked-in package list.
+#include "tests/core/temp_dir.h"
 #include "server/core/image_metadata.h"
 
 #include <gmock/gmock.h>
@@ -19,26 +20,7 @@ using ::testing::HasSubstr;
 
 const std::filesystem::path kManifests = std::filesystem::path(SYSIMAGE_FIXTURES_DIR) / "manifests";
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("metadata-tests-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  void write(const std::filesystem::path& rel, const std::string& text) const {
-    std::filesystem::create_directories((path_ / rel).parent_path());
-    std::ofstream(path_ / rel, std::ios::binary) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 std::chrono::system_clock::time_point at(int y, unsigned mo, unsigned d, int h, int mi, int s) {
   using namespace std::chrono;

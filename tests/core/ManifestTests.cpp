@@ -1,5 +1,6 @@
 // Tests for the manifest model: every fixture in /work/shared/fixtures/manifests, Pkg's bad manifests,
 // version numbers, content hashes and Julia's manifest file selection.
+#include "tests/core/temp_dir.h"
 #include "server/core/manifest.h"
 
 #include <gmock/gmock.h>
@@ -16,23 +17,7 @@ using ::testing::HasSubstr;
 
 const std::filesystem::path kManifests = std::filesystem::path(SYSIMAGE_FIXTURES_DIR) / "manifests";
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("manifest-tests-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  void touch(const std::string& name) const { std::ofstream(path_ / name) << "# test\n"; }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 std::size_t countKind(const Manifest& m, SourceKind kind) {
   return static_cast<std::size_t>(std::count_if(m.packages.begin(), m.packages.end(),

@@ -1,4 +1,5 @@
 // Tests for the project file model: fixture Project.toml files, every field, errors, and project root lookup.
+#include "tests/core/temp_dir.h"
 #include "server/core/project_file.h"
 
 #include <gmock/gmock.h>
@@ -15,26 +16,7 @@ using ::testing::HasSubstr;
 
 const std::filesystem::path kManifests = std::filesystem::path(SYSIMAGE_FIXTURES_DIR) / "manifests";
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("project-tests-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  void write(const std::filesystem::path& rel, const std::string& text) const {
-    std::filesystem::create_directories((path_ / rel).parent_path());
-    std::ofstream(path_ / rel) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 TEST(ProjectFileTest, FixtureDependencyCounts) {
   // Counted with `grep -c '= "'` (the files hold only [deps], plus [sources] in v1.13: 58 = 29 + 29).

@@ -1,5 +1,6 @@
 // Tests for the rebuild offer: when it is sent, its exact text and actions, change-set keys, and the
 // persisted per-project prompt state.
+#include "tests/core/temp_dir.h"
 #include "server/core/rebuild_prompt.h"
 
 #include <gmock/gmock.h>
@@ -15,22 +16,7 @@ using ::testing::ElementsAre;
 using K = ChangeKind;
 using SK = SourceKind;
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("prompt-tests-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 Staleness unsafeWithThreeChanges() {
   Staleness s;

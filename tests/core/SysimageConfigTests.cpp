@@ -1,4 +1,5 @@
 // Tests for JuliaSysimage.toml: defaults, every key, lookup order, unknown-key warnings and bad values.
+#include "tests/core/temp_dir.h"
 #include "server/core/sysimage_config.h"
 
 #include <gmock/gmock.h>
@@ -13,26 +14,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("config-tests-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  void write(const std::filesystem::path& rel, const std::string& text) const {
-    std::filesystem::create_directories((path_ / rel).parent_path());
-    std::ofstream(path_ / rel) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 ProjectFile projectWith(std::initializer_list<const char*> deps) {
   ProjectFile p;
