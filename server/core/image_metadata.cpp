@@ -80,7 +80,7 @@ std::string serializeImageMetadata(const ImageMetadata& m) {
     if (p.sourceHash) entry["sourceHash"] = *p.sourceHash;
     packages[p.uuid] = std::move(entry);
   }
-  const json j = {
+  json j = {
       {"formatVersion", ImageMetadata::kFormatVersion},
       {"juliaVersion", m.juliaVersion},
       {"juliaPath", m.juliaPath.string()},
@@ -93,6 +93,7 @@ std::string serializeImageMetadata(const ImageMetadata& m) {
       {"builtAt", formatIsoUtc(m.builtAt)},
       {"buildSeconds", m.buildSeconds},
   };
+  if (!m.cpuName.empty()) j["cpuName"] = m.cpuName;
   return j.dump(2) + "\n";
 }
 
@@ -152,6 +153,7 @@ class SidecarReader {
     m.juliaVersion = string(j, "juliaVersion");
     m.juliaPath = string(j, "juliaPath");
     m.cpuTarget = string(j, "cpuTarget");
+    if (auto it = j.find("cpuName"); it != j.end() && it->is_string()) m.cpuName = it->get<std::string>();
     m.backend = string(j, "backend");
     m.manifestHash = string(j, "manifestHash");
     m.statementSetHash = string(j, "statementSetHash");

@@ -38,6 +38,7 @@ struct ImageMetadata {
   std::string juliaVersion;                ///< e.g. "1.11.2" (VERSION of the Julia that built it)
   std::filesystem::path juliaPath;         ///< the julia executable used
   std::string cpuTarget;                   ///< the `cpu_target` setting the image was built for ("native", ...)
+  std::string cpuName;                     ///< Sys.CPU_NAME of the building machine ("skylake"); optional, "" when unknown
   std::string backend;                     ///< "native" or "packagecompiler"
   std::vector<ImagePackage> packages;
   std::string manifestHash;                ///< Manifest::contentHash at build time

@@ -51,6 +51,10 @@ Staleness assessStaleness(const StalenessInput& in) {
   if (image.cpuTarget != in.cpuTarget) {
     out.reasons.push_back("built for CPU target \"" + image.cpuTarget + "\", configured \"" + in.cpuTarget + "\"");
   }
+  // A "native" image holds code for the CPU it was built on only.
+  if (image.cpuTarget == "native" && !image.cpuName.empty() && !in.cpuName.empty() && image.cpuName != in.cpuName) {
+    out.reasons.push_back("built natively for CPU " + image.cpuName + ", this machine's CPU is " + in.cpuName);
+  }
   if (!out.reasons.empty()) out.state = StalenessState::unusable;
 
   if (in.manifest == nullptr) {

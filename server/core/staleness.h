@@ -33,6 +33,7 @@ struct StalenessInput {
   bool imageFileReadable = false;        ///< the sysimage file itself exists and can be opened
   std::string juliaVersion;              ///< VERSION of the Julia that would load the image, e.g. "1.11.2"
   std::string cpuTarget;                 ///< the project's current `cpu_target` setting
+  std::string cpuName;                   ///< Sys.CPU_NAME of this machine; a "native" image built on another CPU is unusable
   const Manifest* manifest = nullptr;    ///< the current manifest, or null when the project has none
   DevSourceHashes devSourceHashes;       ///< current hashes of path-tracked packages (hashDevSources())
   /// Direct dependencies (names) that should be in the image: SysimageConfig::packagesToInclude(), i.e. the

@@ -370,6 +370,7 @@ void SysimageService::publishBuild(Project& project, const fs::path& builtImage,
   m.juliaVersion = a.request.julia.versionText;
   m.juliaPath = a.request.julia.executable;
   m.cpuTarget = a.request.cpuTarget;
+  m.cpuName = a.request.julia.cpuName;
   m.backend = std::string(julia::toString(a.request.backend));
   if (model.manifest()) {
     m.packages = core::imagePackagesFor(*model.manifest(), a.request.packages, model.devSourceHashes());

@@ -38,8 +38,13 @@ bool sameError(const std::optional<FileError>& a, const std::optional<FileError>
 
 }  // namespace
 
-ProjectModel::ProjectModel(fs::path dir, fs::path storeDir, core::VersionNumber julia, bool defaultEnvironment)
-    : dir_(std::move(dir)), storeDir_(std::move(storeDir)), julia_(std::move(julia)), defaultEnvironment_(defaultEnvironment) {}
+ProjectModel::ProjectModel(fs::path dir, fs::path storeDir, core::VersionNumber julia, bool defaultEnvironment,
+                           std::string cpuName)
+    : dir_(std::move(dir)),
+      storeDir_(std::move(storeDir)),
+      julia_(std::move(julia)),
+      defaultEnvironment_(defaultEnvironment),
+      cpuName_(std::move(cpuName)) {}
 
 bool ProjectModel::reload() {
   bool changed = false;
@@ -174,6 +179,7 @@ ProjectModel::Selection ProjectModel::select(const Settings& settings, std::uint
     input.imageFileReadable = fs::is_regular_file(image.path, ec) && std::ifstream(image.path).good();
     input.juliaVersion = julia_.str();
     input.cpuTarget = cpu;
+    input.cpuName = cpuName_;
     input.manifest = manifest_ ? &*manifest_ : nullptr;
     input.devSourceHashes = devHashes_;
     input.directDeps = directDeps;

@@ -36,7 +36,9 @@ struct PublishedImage {
 class ProjectModel {
  public:
   /// `dir`: the environment directory; `storeDir`: where its images live; `julia`: the running version.
-  ProjectModel(std::filesystem::path dir, std::filesystem::path storeDir, core::VersionNumber julia, bool defaultEnvironment);
+  /// `cpuName`: Sys.CPU_NAME of this machine (a "native" image from another CPU is unusable).
+  ProjectModel(std::filesystem::path dir, std::filesystem::path storeDir, core::VersionNumber julia, bool defaultEnvironment,
+               std::string cpuName = {});
 
   /// Re-reads Project.toml, the manifest and JuliaSysimage.toml. Returns true when anything changed
   /// (content, or an error appeared or went away).
@@ -78,6 +80,7 @@ class ProjectModel {
   std::filesystem::path storeDir_;
   core::VersionNumber julia_;
   bool defaultEnvironment_;
+  std::string cpuName_;
   std::optional<core::ProjectFile> project_;
   std::optional<core::Manifest> manifest_;
   core::SysimageConfig config_;

@@ -171,7 +171,7 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
   for (auto& w : project->store->takeWarnings()) project->warnings.push_back(std::move(w));
   project->notifyTimer = platform::makeUvTimer(*loop_, post_);
   project->reloadTimer = platform::makeUvTimer(*loop_, post_);
-  project->model = std::make_unique<ProjectModel>(env.dir, dir, julia.version, env.kind == "default");
+  project->model = std::make_unique<ProjectModel>(env.dir, dir, julia.version, env.kind == "default", julia.cpuName);
   project->model->reload();
   project->model->rescanImages();
   try {

@@ -128,6 +128,28 @@ TEST(StalenessTest, OtherJuliaOrCpuTargetIsUnusable) {
   EXPECT_EQ(assessStaleness(in).state, S::upToDate);
 }
 
+TEST(StalenessTest, NativeImageFromAnotherCpuIsUnusable) {
+  Fixture f;
+  f.image.cpuName = "skylake";
+  StalenessInput in = f.in();
+  in.cpuName = "skylake";
+  EXPECT_EQ(assessStaleness(in).state, S::upToDate);
+  in.cpuName = "znver3";
+  const Staleness s = assessStaleness(in);
+  EXPECT_EQ(s.state, S::unusable);
+  EXPECT_THAT(s.reasons, ElementsAre("built natively for CPU skylake, this machine's CPU is znver3"));
+  f.image.cpuTarget = "portable";  // a multi-ISA image runs on other CPUs
+  in = f.in();
+  in.cpuTarget = "portable";
+  in.cpuName = "znver3";
+  EXPECT_EQ(assessStaleness(in).state, S::upToDate);
+  f.image.cpuTarget = "native";
+  f.image.cpuName.clear();  // sidecars written before cpuName existed: not judged on it
+  in = f.in();
+  in.cpuName = "znver3";
+  EXPECT_NE(assessStaleness(in).state, S::unusable);
+}
+
 TEST(StalenessTest, ChangedBakedInPackageIsUnsafe) {
   Fixture f;
   f.current = manifest("0.10.11");
