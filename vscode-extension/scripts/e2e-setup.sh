@@ -75,7 +75,6 @@ done
 echo "e2e-setup: installing code-server $version into $prefix (about a minute)"
 rm -rf "$prefix"
 mkdir -p "$prefix"
-echo '{"name": "e2e-code-server", "private": true}' > "$prefix/package.json"
 # As root npm drops privileges for scripts unless unsafe-perm; node-pty's postinstall runs
 # `npx node-gyp`, which must not prompt. npm 11.10+ runs no dependency install scripts unless
 # allowed: allow those of code-server, its postinstall's nested `npm install`s in lib/vscode and
@@ -83,8 +82,13 @@ echo '{"name": "e2e-code-server", "private": true}' > "$prefix/package.json"
 allow="code-server,argon2,@parcel/watcher,@vscode/deviceid,@vscode/ripgrep,@vscode/spdlog"
 allow+=",@vscode/windows-ca-certs,@vscode/windows-process-tree,@vscode/windows-registry"
 allow+=",kerberos,native-watchdog,node-pty,esbuild"
+# npm accepts the list only as the project's `allowScripts` field (not --allow-scripts) for a
+# project-scoped install like this one.
+node -e 'const names = process.argv[1].split(",");
+  const allowScripts = Object.fromEntries(names.map((n) => [n, true]));
+  process.stdout.write(JSON.stringify({name: "e2e-code-server", private: true, allowScripts}, null, 1));' \
+  "$allow" > "$prefix/package.json"
 (cd "$prefix" && TMPDIR="$work/tmp" npm_config_unsafe_perm=true npm_config_yes=true \
-  npm_config_allow_scripts="$allow" \
   npm install --no-audit --no-fund --no-save "code-server@$version")
 # A finished install has lib/vscode's dependencies (the postinstall ran) and the seeded rg.
 if [ ! -x "$prefix/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" ] ||
