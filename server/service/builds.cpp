@@ -217,8 +217,7 @@ void SysimageService::build(const std::optional<fs::path>& folderOrFile, const B
   });
 }
 
-std::optional<BuildResult> SysimageService::cachedBuild(Project& project, const std::string& inputsKey) {
-  (void)inputsKey;
+std::optional<BuildResult> SysimageService::cachedBuild(Project& project) {
   const auto& active = *project.active;
   for (const auto& image : project.model->images()) {
     if (!imageMatches(image, BuildInputs{active.request, active.exported, active.inputsKey}, *project.model)) continue;
@@ -255,7 +254,7 @@ void SysimageService::startBuild(Project& project, BuildOptions options, std::ve
   project.active->exported = inputs->exported;
   project.active->inputsKey = inputs->key;
   if (!options.force) {
-    if (auto cached = cachedBuild(project, inputs->key)) {
+    if (auto cached = cachedBuild(project)) {
       spdlog::info("inputs of {} unchanged: reusing {}", project.env.name, cached->image.string());
       finishBuild(project, *cached);
       return;
@@ -301,7 +300,7 @@ void SysimageService::launchBuild(Project& project) {
         p->active->lockRetry->stop();
         // The other build may have produced exactly this image: reuse it.
         p->model->rescanImages();
-        if (auto cached = cachedBuild(*p, p->active->inputsKey)) {
+        if (auto cached = cachedBuild(*p)) {
           finishBuild(*p, *cached);
           return;
         }

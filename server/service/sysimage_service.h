@@ -118,7 +118,8 @@ class SysimageService {
                     std::size_t failed, BuildResult& result, std::string& error);
   void pumpBuildQueue();
   void runMeasurement(Project& project, std::optional<std::filesystem::path> workload, int runs, Callback<Measurement> done);
-  std::optional<BuildResult> cachedBuild(Project& project, const std::string& inputsKey);
+  /// The published image built from exactly the active build's inputs, if it is the one in use.
+  std::optional<BuildResult> cachedBuild(Project& project);
   struct JuliaState;
   void withJulia(std::function<void()> then);
   /// Runs `body(project, done)` once Julia is probed and the project is open; answers `done` with

@@ -91,7 +91,9 @@ def main():
         fresh = Server(server_bin, env=env, log_path=logs[0])
         fresh.initialize([project])
         st = fresh.request("sysimage/status", {"project": project})["result"]
-        assert st["statements"]["total"] == len(stored), (st["statements"], len(stored))
+        # Julia may compile a little more at exit(); the fresh server ingests that too.
+        now_stored = read_statements(store)
+        assert stored <= now_stored and st["statements"]["total"] == len(now_stored), (st["statements"], len(now_stored))
         fresh.shutdown()
         print("PASS: %d statements from two REPLs in two servers, one build (%s), both up to date"
               % (len(stored), os.path.basename(images[0])))
