@@ -43,49 +43,6 @@ Base.reinit_stdio()
 # name ends up bound in the image's Main. No `$(...)` interpolation below: it is one big quote.
 let code = quote
 
-# --- hand-written JSON (no JSON package in Base) ------------------------------------------------
-
-function json_string(io::IO, s::AbstractString)
-    print(io, '"')
-    for c in s
-        if !isvalid(c)
-            print(io, "\\ufffd")
-        elseif c == '"'
-            print(io, "\\\"")
-        elseif c == '\\'
-            print(io, "\\\\")
-        elseif c == '\n'
-            print(io, "\\n")
-        elseif c == '\r'
-            print(io, "\\r")
-        elseif c == '\t'
-            print(io, "\\t")
-        elseif UInt32(c) < 0x20 || c == '\x7f'
-            print(io, "\\u", string(UInt32(c), base = 16, pad = 4))
-        else
-            print(io, c)
-        end
-    end
-    print(io, '"')
-end
-
-json_value(io::IO, s::AbstractString) = json_string(io, s)
-json_value(io::IO, b::Bool) = print(io, b ? "true" : "false")
-json_value(io::IO, n::Integer) = print(io, n)
-
-function json_line(pairs...)
-    io = IOBuffer()
-    print(io, '{')
-    for (i, (k, v)) in enumerate(pairs)
-        i > 1 && print(io, ',')
-        json_string(io, k)
-        print(io, ':')
-        json_value(io, v)
-    end
-    print(io, '}')
-    return String(take!(io))
-end
-
 # --- progress ----------------------------------------------------------------------------------
 
 const PROGRESS = Ref{Union{IOStream,Nothing}}(nothing)
@@ -342,6 +299,7 @@ end
 
 end # quote
     m = Module(:SysimageBuild)
+    Base.include(m, joinpath(@__DIR__, "json_writer.jl"))  # json_line for the progress side channel
     Core.eval(m, Expr(:toplevel, code.args...))
     Base.invokelatest(getfield(m, :main), ARGS)
 end
