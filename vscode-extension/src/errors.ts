@@ -10,7 +10,7 @@ export function errorCode(e: unknown): number | undefined {
   return undefined;
 }
 
-/** -32601: a Planned method this server does not serve yet. */
+/** -32601: a method this (older) server does not serve. */
 export function isNotAvailable(e: unknown): boolean {
   return errorCode(e) === ErrorCodes.MethodNotFound;
 }

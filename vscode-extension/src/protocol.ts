@@ -138,7 +138,7 @@ export interface ImageInfo {
 
 export type BuildState = 'queued' | 'running' | 'failed' | 'cancelled' | 'succeeded';
 
-/** Planned: the project's current or last build. */
+/** The project's current or last build. */
 export interface BuildInfo {
   state: BuildState;
   buildId: string;

@@ -55,7 +55,7 @@ export interface PresentationInput {
   status?: Status;
   /** vscode.workspace.isTrusted */
   trusted: boolean;
-  /** the server offers `sysimage.build` (the Planned build work has landed) */
+  /** the server offers `sysimage.build` (older servers do not) */
   canBuild: boolean;
 }
 

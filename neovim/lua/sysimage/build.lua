@@ -1,5 +1,5 @@
--- :SysimageBuild and :SysimageCancel: `sysimage/build` and `sysimage/cancelBuild` (planned in
--- docs/protocol.md; a server that does not serve them yet answers -32601, reported as "not available yet").
+-- :SysimageBuild and :SysimageCancel: `sysimage/build` and `sysimage/cancelBuild` (docs/protocol.md; an
+-- older server without them answers -32601, reported as "not available yet").
 -- Progress arrives as standard `$/progress` (see progress.lua); the result or failure is notified here.
 local client_mod = require("sysimage.client")
 local protocol = require("sysimage.protocol")

@@ -258,7 +258,7 @@ function M.describe_error(method, err)
     return tostring(err)
   end
   if err.code == protocol.errors.MethodNotFound then
-    return ("%s is not available yet: this sysimage-server does not serve it (planned, see docs/protocol.md)"):format(method)
+    return ("%s is not available yet: this sysimage-server does not serve it (an older version; see docs/protocol.md)"):format(method)
   end
   if err.code == protocol.errors.RequestCancelled then
     return method .. " was cancelled"

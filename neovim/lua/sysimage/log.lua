@@ -1,4 +1,4 @@
--- :SysimageLog: the newest build log of the current project (`sysimage/buildLog`, planned) in a
+-- :SysimageLog: the newest build log of the current project (`sysimage/buildLog`) in a
 -- read-only scratch buffer.
 local client_mod = require("sysimage.client")
 local protocol = require("sysimage.protocol")

@@ -1,5 +1,5 @@
 -- :SysimageMeasure: time to first execution with and without the sysimage (`sysimage/measure`,
--- planned), reported with vim.notify.
+-- docs/protocol.md), reported with vim.notify.
 local client_mod = require("sysimage.client")
 local protocol = require("sysimage.protocol")
 

@@ -20,7 +20,7 @@ M.methods = {
   --- errors: -32803 Julia unavailable or store not writable (message says why).
   replCommand = "sysimage/replCommand",
 
-  -- Planned (docs/protocol.md "Planned"): the server answers -32601 until the build work lands.
+  -- Builds (an older server without them answers -32601: "not available yet").
 
   --- params: {project?, options?: {cpuTarget?, backend?: "auto"|"native"|"packagecompiler", measure?: boolean,
   ---   force?: boolean}, workDoneToken?}
@@ -50,7 +50,7 @@ M.commands = {
   startRecordedRepl = "sysimage.startRecordedRepl",
   --- result: the new Status.
   clearStatements = "sysimage.clearStatements",
-  -- Planned:
+  -- Builds:
   build = "sysimage.build",
   cancelBuild = "sysimage.cancelBuild",
   measure = "sysimage.measure",
@@ -59,7 +59,7 @@ M.commands = {
 
 --- JSON-RPC / LSP error codes the client reacts to.
 M.errors = {
-  MethodNotFound = -32601, -- a planned method this server does not serve yet: "not available yet"
+  MethodNotFound = -32601, -- a method an older server does not serve: "not available yet"
   InvalidParams = -32602,
   InternalError = -32603,
   ServerNotInitialized = -32002,
@@ -81,7 +81,7 @@ M.rebuild_actions = { "Rebuild", "Not now", "Don't ask for this project" }
   recording: {sessions},
   store: {dir, degraded, error?},
   warnings: string[],
-  -- Planned:
+  -- Staleness, image and build:
   staleness?: {state: "none"|"upToDate"|"suggested"|"unsafe"|"unusable", reasons: string[],
                diff: [{name, uuid, change, old?, new?, reason?}],
                -- change: added | removed | upgraded | downgraded | treeHashChanged | sourceChanged |

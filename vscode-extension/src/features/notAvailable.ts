@@ -1,4 +1,4 @@
-// The notice for Planned protocol methods the connected server does not serve yet (-32601).
+// The notice for protocol methods an older connected server does not serve (-32601).
 import * as vscode from 'vscode';
 
 export function showNotAvailable(what: string): void {
