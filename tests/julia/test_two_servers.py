@@ -57,12 +57,14 @@ def main():
         wait_for(lambda: len(set(totals())) == 1 and totals()[0] >= len(union), 20, "both servers to hold the union")
         for name in sessions:
             tmux("send-keys", "-t", name, "exit()", "Enter")
-
-        status = servers[0].request("sysimage/status", {"project": project})["result"]
-        store = status["store"]["dir"]
+        wait_for(lambda: all(tmux("has-session", "-t", n, check=False).returncode != 0 for n in sessions), 60,
+                 "both REPLs to exit")
+        store = servers[0].request("sysimage/status", {"project": project})["result"]["store"]["dir"]
+        # Julia may compile a little more at exit(): wait until both servers agree with the disk.
+        wait_for(lambda: all(t == len(read_statements(store)) for t in totals()), 20,
+                 "both servers to hold exactly what the store holds")
         stored = read_statements(store)
         assert union <= stored, "missing: %r" % sorted(union - stored)[:3]
-        assert len(stored) == status["statements"]["total"], (len(stored), status["statements"])
 
         # A build requested from both editors at once: one build; both see its image.
         for i, s in enumerate(servers):
