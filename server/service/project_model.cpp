@@ -121,9 +121,22 @@ bool ProjectModel::rescanImages() {
   for (const auto& entry : fs::directory_iterator(storeDir_, ec)) {
     const std::string name = entry.path().filename().string();
     if (!name.starts_with("sysimage-") || entry.path().extension() != ".so") continue;
-    PublishedImage image{entry.path(), std::nullopt, ""};
+    const fs::path sidecar = core::metadataPathFor(entry.path());
+    std::error_code statEc;
+    const auto time = fs::last_write_time(sidecar, statEc);
+    const auto size = statEc ? 0 : fs::file_size(sidecar, statEc);
+    const std::pair<long long, std::uintmax_t> stamp{
+        statEc ? -1 : static_cast<long long>(time.time_since_epoch().count()), size};
+    const auto known = std::find_if(images_.begin(), images_.end(), [&](const PublishedImage& i) {
+      return i.path == entry.path() && i.sidecarStamp == stamp && stamp.first != -1;
+    });
+    if (known != images_.end()) {
+      images.push_back(*known);
+      continue;
+    }
+    PublishedImage image{entry.path(), std::nullopt, "", stamp};
     try {
-      image.metadata = core::readImageMetadata(core::metadataPathFor(entry.path()));
+      image.metadata = core::readImageMetadata(sidecar);
     } catch (const std::exception& e) {
       image.metadataError = e.what();
     }

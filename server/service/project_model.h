@@ -29,6 +29,8 @@ struct PublishedImage {
   std::filesystem::path path;  ///< `<store dir>/sysimage-<UTC stamp>.so`
   std::optional<core::ImageMetadata> metadata;  ///< nullopt when the sidecar is missing or unreadable
   std::string metadataError;
+  /// The sidecar's modification time and size when it was read: unchanged sidecars are not re-read.
+  std::pair<long long, std::uintmax_t> sidecarStamp{-1, 0};
 };
 
 /// The project's parsed files and images. Re-reading keeps the last good state of a file that is
@@ -43,7 +45,8 @@ class ProjectModel {
   /// Re-reads Project.toml, the manifest and JuliaSysimage.toml. Returns true when anything changed
   /// (content, or an error appeared or went away).
   bool reload();
-  /// Re-lists the published images (newest first). Returns true when the list changed.
+  /// Re-lists the published images (newest first), re-reading only sidecars that changed (it runs
+  /// every second). Returns true when the list changed.
   bool rescanImages();
 
   /// Files whose changes matter: project files, every manifest name Julia might pick, and the
