@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "server/lsp/cancellation.h"
+#include "server/platform/cancellation.h"
 #include "sysimage/protocol/jsonrpc.h"
 
 namespace sysimage::lsp {
@@ -13,6 +13,8 @@ namespace sysimage::lsp {
 using protocol::ErrorCode;
 using protocol::json;
 using protocol::ResponseError;
+using platform::CancellationSource;
+using platform::CancellationToken;
 
 /// The one response to one request. The first call to result()/error() sends it; a second call
 /// is a bug (asserts in debug builds, logged and dropped otherwise) — except after a cancellation,

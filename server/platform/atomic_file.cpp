@@ -1,4 +1,4 @@
-// atomicWriteFile: temporary file + fsync + rename + directory fsync.
+// AtomicFileWriter: temporary file + fsync + rename + directory fsync.
 #include "server/platform/atomic_file.h"
 
 #include <fcntl.h>
@@ -18,56 +18,70 @@ namespace {
                           "atomic write of '" + path.string() + "' failed: " + step);
 }
 
-// Retries write(2) until everything is written.
-int writeAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return 0;
+std::filesystem::path directoryOf(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
 }
 
 }  // namespace
 
-void atomicWriteFile(const std::filesystem::path& path, std::string_view bytes) {
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+std::string AtomicFileWriter::temporaryPrefix(const std::filesystem::path& path) {
+  return "." + path.filename().string() + ".tmp.";
+}
+
+AtomicFileWriter::AtomicFileWriter(std::filesystem::path path) : path_(std::move(path)) {
   mode_t mode = 0644;
   struct stat existing {};
-  if (::stat(path.c_str(), &existing) == 0) mode = existing.st_mode & 07777;
-
-  // A dot name, so that watchers filtering by the target's name (and globbing users) ignore it.
+  const bool replacing = ::stat(path_.c_str(), &existing) == 0;
+  if (replacing) mode = existing.st_mode & 07777;
   std::random_device random;
-  const std::filesystem::path temp =
-      dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(random()));
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) fail(errno, path, "create temporary file");
-  auto abandon = [&](int error, const char* step) {
-    ::close(fd);
-    ::unlink(temp.c_str());
-    fail(error, path, step);
-  };
-  if (existing.st_mode != 0 && ::fchmod(fd, mode) != 0) abandon(errno, "chmod");  // umask must not narrow it
-  if (int error = writeAll(fd, bytes); error != 0) abandon(error, "write");
-  if (::fsync(fd) != 0) abandon(errno, "fsync");
-  if (::close(fd) != 0) {
+  temp_ = directoryOf(path_) / (temporaryPrefix(path_) + std::to_string(::getpid()) + "." + std::to_string(random()));
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd_ < 0) fail(errno, path_, "create temporary file");
+  if (replacing && ::fchmod(fd_, mode) != 0) {  // umask must not narrow the mode of the file replaced
     const int error = errno;
-    ::unlink(temp.c_str());
-    fail(error, path, "close");
+    ::close(fd_);
+    fd_ = -1;
+    ::unlink(temp_.c_str());
+    fail(error, path_, "chmod");
   }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    fail(error, path, "rename");
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(temp_.c_str());
+}
+
+void AtomicFileWriter::write(std::string_view bytes) {
+  if (fd_ < 0) fail(EBADF, path_, "write after commit");
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(errno, path_, "write");
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
   }
-  const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirFd < 0) fail(errno, path, "open directory");
+}
+
+void AtomicFileWriter::commit() {
+  if (fd_ < 0) fail(EBADF, path_, "commit twice");
+  if (::fsync(fd_) != 0) fail(errno, path_, "fsync");
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) fail(errno, path_, "close");
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) fail(errno, path_, "rename");
+  committed_ = true;
+  const int dirFd = ::open(directoryOf(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirFd < 0) fail(errno, path_, "open directory");
   const int syncError = ::fsync(dirFd) != 0 ? errno : 0;
   ::close(dirFd);
-  if (syncError != 0) fail(syncError, path, "fsync directory");
+  if (syncError != 0) fail(syncError, path_, "fsync directory");
+}
+
+void atomicWriteFile(const std::filesystem::path& path, std::string_view bytes) {
+  AtomicFileWriter writer(path);
+  writer.write(bytes);
+  writer.commit();
 }
 
 }  // namespace sysimage::platform

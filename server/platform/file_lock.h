@@ -1,4 +1,4 @@
-// FileLock: an exclusive advisory lock on a lock file, so two server processes take turns on shared files.
+// FileLock: an advisory lock on a lock file, so two server processes take turns on shared files.
 #pragma once
 
 #include <chrono>
@@ -6,15 +6,18 @@
 
 namespace sysimage::platform {
 
-/// An exclusive flock(2) on `lockFile`, released by unlock() or the destructor (and by the kernel
-/// when the process dies, so a crash never leaves a stale lock). The lock belongs to this object:
-/// two FileLocks on the same file exclude each other even within one process.
-/// Never delete a lock file while it may be in use; a process holding the old inode would not
-/// exclude one locking the new file. Not thread-safe; movable.
+/// An flock(2) on `lockFile`, exclusive (writers) or shared (readers), released by unlock() or the
+/// destructor (and by the kernel when the process dies, so a crash never leaves a stale lock).
+/// flock locks belong to the open file description, so two FileLocks on the same file exclude each
+/// other even within one process. Never delete a lock file while it may be in use; a process
+/// holding the old inode would not exclude one locking the new file. Not thread-safe; movable.
 class FileLock {
  public:
-  /// Opens `lockFile`, creating it (mode 0644 before umask) if needed; does not lock.
-  /// Errors: throws std::system_error with the path when it cannot be opened or created.
+  enum class Mode { Exclusive, Shared };
+
+  /// Opens `lockFile`, creating it (mode 0644 before umask) if needed, read-only when it exists
+  /// but cannot be written (flock works on either); does not lock.
+  /// Errors: throws std::system_error with the path when it can be neither opened nor created.
   explicit FileLock(std::filesystem::path lockFile);
   ~FileLock();
   FileLock(FileLock&& other) noexcept;
@@ -22,13 +25,14 @@ class FileLock {
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
 
-  /// Takes the lock if free. Returns true when this object holds it (also if it already did).
-  /// Errors: throws std::system_error with the path for errors other than "held elsewhere".
-  bool tryLock();
+  /// Takes the lock in `mode` if no other holder conflicts (a held lock of the other mode is
+  /// converted). Returns true when this object holds it. Errors: throws std::system_error with the
+  /// path for errors other than "held elsewhere".
+  bool tryLock(Mode mode = Mode::Exclusive);
 
   /// Waits up to `timeout` (polling, 1 to 50 ms apart) for the lock. Returns true when held,
   /// false on timeout. A zero timeout tries once. Errors: as tryLock().
-  bool lock(std::chrono::milliseconds timeout);
+  bool lock(std::chrono::milliseconds timeout, Mode mode = Mode::Exclusive);
 
   /// Releases the lock if held; the file stays.
   void unlock();
@@ -40,6 +44,7 @@ class FileLock {
   std::filesystem::path path_;
   int fd_ = -1;
   bool locked_ = false;
+  Mode mode_ = Mode::Exclusive;
 };
 
 }  // namespace sysimage::platform

@@ -192,25 +192,5 @@ TEST(ReplyOnce, CancelAfterTheAnswerOnlyFiresTheToken) {
   EXPECT_TRUE(r.cancellation().cancelled());
 }
 
-TEST(Cancellation, CallbacksRunOnceAndLateRegistrationsRunAtOnce) {
-  CancellationSource source;
-  CancellationToken token = source.token();
-  CancellationToken copy = token;
-  int a = 0, b = 0;
-  token.onCancel([&] { ++a; });
-  EXPECT_FALSE(copy.cancelled());
-  source.cancel();
-  source.cancel();
-  EXPECT_TRUE(copy.cancelled());
-  EXPECT_TRUE(source.cancelled());
-  EXPECT_EQ(a, 1);
-  copy.onCancel([&] { ++b; });
-  EXPECT_EQ(b, 1);
-  CancellationToken none;  // a default token never fires
-  EXPECT_FALSE(none.cancelled());
-  none.onCancel([&] { ++b; });
-  EXPECT_EQ(b, 1);
-}
-
 }  // namespace
 }  // namespace sysimage::lsp::testing

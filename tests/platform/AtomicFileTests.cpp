@@ -100,5 +100,37 @@ TEST(AtomicFile, ReadersSeeOldOrNewContentsNeverAMix) {
   EXPECT_EQ(torn.load(), 0);
 }
 
+TEST(AtomicFileWriter, WritesInPiecesAndPublishesOnlyOnCommit) {
+  TempDir dir;
+  const auto file = dir / "statements.log";
+  atomicWriteFile(file, "old\n");
+  {
+    AtomicFileWriter writer(file);
+    writer.write("new ");
+    writer.write("contents\n");
+    EXPECT_EQ(readFile(file), "old\n");  // nothing visible before commit()
+    writer.commit();
+  }
+  EXPECT_EQ(readFile(file), "new contents\n");
+  EXPECT_EQ(entryCount(dir.path()), 1u);
+}
+
+TEST(AtomicFileWriter, AbandonedWithoutCommitLeavesTheOldFileAndNoTemporary) {
+  TempDir dir;
+  const auto file = dir / "statements.log";
+  atomicWriteFile(file, "old\n");
+  {
+    AtomicFileWriter writer(file);
+    writer.write("half a rewrite");
+    bool sawTemporary = false;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+      sawTemporary |= e.path().filename().string().starts_with(AtomicFileWriter::temporaryPrefix(file));
+    }
+    EXPECT_TRUE(sawTemporary);
+  }
+  EXPECT_EQ(readFile(file), "old\n");
+  EXPECT_EQ(entryCount(dir.path()), 1u);
+}
+
 }  // namespace
 }  // namespace sysimage::platform

@@ -1,6 +1,7 @@
 // Tests for FileLock: exclusion within a process, across processes, timeouts and release.
 #include "server/platform/file_lock.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,6 +115,29 @@ TEST(FileLock, UnopenablePathThrowsWithThePath) {
     EXPECT_EQ(e.code(), std::errc::no_such_file_or_directory);
     EXPECT_NE(std::string(e.what()).find(bad.string()), std::string::npos) << e.what();
   }
+}
+
+TEST(FileLock, SharedLocksCoexistAndExcludeAnExclusiveOne) {
+  TempDir dir;
+  FileLock reader1(dir / "lock");
+  FileLock reader2(dir / "lock");
+  FileLock writer(dir / "lock");
+  ASSERT_TRUE(reader1.tryLock(FileLock::Mode::Shared));
+  EXPECT_TRUE(reader2.tryLock(FileLock::Mode::Shared));
+  EXPECT_FALSE(writer.tryLock(FileLock::Mode::Exclusive));
+  reader1.unlock();
+  reader2.unlock();
+  EXPECT_TRUE(writer.tryLock(FileLock::Mode::Exclusive));
+  EXPECT_FALSE(reader1.tryLock(FileLock::Mode::Shared));
+}
+
+TEST(FileLock, ReadOnlyLockFileStillLocks) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores file modes";
+  TempDir dir;
+  { FileLock create(dir / "lock"); }
+  ::chmod((dir / "lock").c_str(), 0444);
+  FileLock reader(dir / "lock");
+  EXPECT_TRUE(reader.tryLock(FileLock::Mode::Shared));
 }
 
 }  // namespace

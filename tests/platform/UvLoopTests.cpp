@@ -2,6 +2,7 @@
 #include "server/platform/uv_loop.h"
 
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -47,12 +48,16 @@ TEST(UvLoop, RunAndWaitRethrowsAndNestsOnTheLoopThread) {
 
 TEST(UvLoop, DestructorClosesHandlesLeftOpen) {
   auto loop = std::make_unique<UvLoop>();
-  LoopAccess::runAndWait(*loop, [](uv_loop_t* l) {
-    auto* timer = detail::newHandle<uv_timer_t>(nullptr);
+  auto owner = std::make_shared<int>(0);  // what the handle keeps alive (newHandle's keepAlive)
+  std::weak_ptr<int> watch = owner;
+  LoopAccess::runAndWait(*loop, [owner = std::move(owner)](uv_loop_t* l) mutable {
+    auto* timer = detail::newHandle<uv_timer_t>(std::move(owner));
     uv_timer_init(l, timer);
     uv_timer_start(timer, [](uv_timer_t*) {}, 100000, 0);
   });
-  loop.reset();  // must not hang; ASan checks that the handle memory is freed
+  EXPECT_FALSE(watch.expired()) << "the open timer holds its owner";
+  loop.reset();  // must not hang
+  EXPECT_TRUE(watch.expired()) << "the destructor closed the timer and freed its memory";
 }
 
 TEST(UvLoop, ManyLoopsInParallel) {

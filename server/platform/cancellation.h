@@ -1,4 +1,4 @@
-// Cancellation tokens handed to long-running work (builds, measurements, probes).
+// Cancellation tokens handed to long-running work (a request's build, a TTFX measurement, a ping).
 #pragma once
 
 #include <atomic>
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <vector>
 
-namespace sysimage::lsp {
+namespace sysimage::platform {
 
 /// A read-only view of a cancellation request. Copyable; all copies see the same state.
 ///
@@ -46,4 +46,4 @@ class CancellationSource {
   std::shared_ptr<CancellationToken::State> state_;
 };
 
-}  // namespace sysimage::lsp
+}  // namespace sysimage::platform

@@ -1,7 +1,7 @@
 // Cancellation tokens.
-#include "server/lsp/cancellation.h"
+#include "server/platform/cancellation.h"
 
-namespace sysimage::lsp {
+namespace sysimage::platform {
 
 void CancellationToken::onCancel(std::function<void()> callback) const {
   if (!state_) return;
@@ -25,4 +25,4 @@ void CancellationSource::cancel() {
   for (auto& cb : callbacks) cb();
 }
 
-}  // namespace sysimage::lsp
+}  // namespace sysimage::platform
