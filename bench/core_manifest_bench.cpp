@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/core/hash.h"
 #include "server/core/image_metadata.h"
 #include "server/core/manifest.h"
 #include "server/core/manifest_diff.h"

@@ -7,10 +7,12 @@
 #include <deque>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <sstream>
 #include <system_error>
+
+#include "server/core/hash.h"
+#include "server/platform/atomic_file.h"
 
 namespace sysimage::core {
 
@@ -20,52 +22,6 @@ std::filesystem::path metadataPathFor(const std::filesystem::path& sysimage) {
   std::filesystem::path p = sysimage;
   p += ".json";
   return p;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Time stamps
-
-std::string formatIsoUtc(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(t);
-  const auto days = floor<std::chrono::days>(secs);
-  const year_month_day ymd{days};
-  const hh_mm_ss hms{secs - days};
-  std::array<char, 32> buf{};
-  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-  return buf.data();
-}
-
-std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_view s) {
-  using namespace std::chrono;
-  // "YYYY-MM-DDTHH:MM:SS" + optional ".fraction" + "Z"
-  if (s.size() < 20) return std::nullopt;
-  const auto num = [&](std::size_t pos, std::size_t len, int& out) {
-    out = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      out = out * 10 + (s[i] - '0');
-    }
-    return true;
-  };
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (!num(0, 4, y) || s[4] != '-' || !num(5, 2, mo) || s[7] != '-' || !num(8, 2, d) || (s[10] != 'T' && s[10] != 't') ||
-      !num(11, 2, h) || s[13] != ':' || !num(14, 2, mi) || s[16] != ':' || !num(17, 2, se)) {
-    return std::nullopt;
-  }
-  std::size_t i = 19;
-  if (s[i] == '.') {
-    ++i;
-    const std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return std::nullopt;
-  }
-  if (i + 1 != s.size() || (s[i] != 'Z' && s[i] != 'z')) return std::nullopt;
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || se > 59) return std::nullopt;
-  return sys_days{ymd} + hours{h} + minutes{mi} + seconds{se};
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -215,28 +171,7 @@ ImageMetadata readImageMetadata(const std::filesystem::path& file) {
 }
 
 void writeImageMetadata(const std::filesystem::path& file, const ImageMetadata& metadata) {
-  const std::string text = serializeImageMetadata(metadata);
-  std::random_device rd;
-  std::filesystem::path tmp = file;
-  tmp += ".tmp-" + std::to_string(rd()) + std::to_string(rd());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw std::filesystem::filesystem_error("cannot write sysimage metadata", tmp,
-                                              std::make_error_code(std::errc::io_error));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw std::filesystem::filesystem_error("cannot move sysimage metadata into place", tmp, file, ec);
-  }
+  platform::atomicWriteFile(file, serializeImageMetadata(metadata));
 }
 
 // ---------------------------------------------------------------------------------------------------------

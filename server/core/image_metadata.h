@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "server/core/manifest.h"
+#include "server/core/utc_time.h"  // builtAt is read and written as ISO 8601 UTC
 
 namespace sysimage::core {
 
@@ -64,8 +65,8 @@ ImageMetadata parseImageMetadata(std::string_view json, const std::filesystem::p
 /// Reads a sidecar file. Throws ParseError (kind io when it is missing or unreadable).
 ImageMetadata readImageMetadata(const std::filesystem::path& file);
 
-/// Writes a sidecar atomically: a temporary file in the same directory, then rename() over `file`, so a
-/// reader never sees half a file. Throws std::filesystem::filesystem_error on I/O failure.
+/// Writes a sidecar atomically (platform::atomicWriteFile), so a reader never sees half a file and a
+/// crash leaves the old or the new one. Throws std::system_error naming `file` and the failed step.
 void writeImageMetadata(const std::filesystem::path& file, const ImageMetadata& metadata);
 
 /// Content hash of a directory tree: FNV-1a 64 (see hashBytes()) over every regular file, in byte order of
@@ -86,10 +87,5 @@ ImagePackage imagePackageFrom(const PackageEntry& entry, const DevSourceHashes& 
 /// Sorted by name, then uuid.
 std::vector<ImagePackage> imagePackagesFor(const Manifest& manifest, const std::vector<std::string>& rootNames,
                                            const DevSourceHashes& devHashes);
-
-/// ISO 8601 UTC with seconds, e.g. "2025-03-01T14:05:09Z".
-std::string formatIsoUtc(std::chrono::system_clock::time_point t);
-/// Parses "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (fraction dropped); nullopt otherwise.
-std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_view text);
 
 }  // namespace sysimage::core

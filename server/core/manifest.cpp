@@ -1,7 +1,8 @@
 // Manifest model: parsing Manifest.toml (formats 1.0, 2.0, 2.1 and unknown newer ones), Julia's manifest
-// file selection, version numbers and the FNV-1a content hash.
-#include "server/core/toml_util.h"
+// file selection and version numbers.
 #include "server/core/manifest.h"
+#include "server/core/hash.h"
+#include "server/core/toml_util.h"
 
 #include <algorithm>
 #include <fstream>
@@ -185,29 +186,6 @@ std::vector<const PackageEntry*> Manifest::findByName(std::string_view name) con
     if (p.name == name) out.push_back(&p);
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Hashing
-
-void Fnv1a64::update(std::string_view bytes) {
-  for (unsigned char c : bytes) state_ = (state_ ^ c) * 0x100000001b3ULL;
-}
-
-void Fnv1a64::updateU64(std::uint64_t value) {
-  for (int i = 0; i < 8; ++i) state_ = (state_ ^ ((value >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
-}
-
-std::string Fnv1a64::hex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = "fnv1a64:";
-  for (int shift = 60; shift >= 0; shift -= 4) out += kDigits[(state_ >> shift) & 0xf];
-  return out;
-}
-
-std::string hashBytes(std::string_view bytes) {
-  Fnv1a64 h;
-  return h.update(bytes), h.hex();
 }
 
 // ---------------------------------------------------------------------------------------------------------

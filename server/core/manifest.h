@@ -131,7 +131,7 @@ struct Manifest {
   std::vector<PackageEntry> packages;
   std::vector<RegistryInfo> registries;    ///< sorted by name
   std::vector<std::string> warnings;       ///< e.g. an unknown `manifest_format`; reading went on
-  std::string contentHash;                 ///< hashBytes() of the file's bytes
+  std::string contentHash;                 ///< hashBytes() (core/hash.h) of the file's bytes
 
   /// The entry with this UUID (case-insensitive), or nullptr.
   const PackageEntry* findByUuid(std::string_view uuid) const;
@@ -164,22 +164,6 @@ std::vector<std::string> manifestFileNames(const VersionNumber& julia);
 /// that is a regular file. Not handled: a project's explicit `manifest = "..."` key and workspaces
 /// (Julia >= 1.12), which take precedence in Julia. nullopt when none exists.
 std::optional<std::filesystem::path> findManifest(const std::filesystem::path& projectDir, const VersionNumber& julia);
-
-/// FNV-1a 64 over `bytes`, as "fnv1a64:" + 16 lower-case hex digits. Used as a change-detection key
-/// (manifest bytes, source trees), not as a cryptographic hash: SHA-256 would need a dependency the project
-/// does not have (none of toml++, nlohmann_json, spdlog, Boost's public API provide one).
-std::string hashBytes(std::string_view bytes);
-
-/// Streaming FNV-1a 64, for hashing data that is not in one buffer.
-class Fnv1a64 {
- public:
-  void update(std::string_view bytes);
-  void updateU64(std::uint64_t value);  ///< 8 bytes, little endian
-  std::uint64_t value() const { return state_; }
-  std::string hex() const;              ///< "fnv1a64:" + 16 hex digits
- private:
-  std::uint64_t state_ = 0xcbf29ce484222325ULL;
-};
 
 /// True for `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (hex, either case).
 bool isUuid(std::string_view text);

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <system_error>
 #include <toml++/toml.h>
+
+#include "server/core/hash.h"
+#include "server/platform/atomic_file.h"
 
 namespace sysimage::core {
 
@@ -70,28 +72,7 @@ void savePromptState(const std::filesystem::path& dir, const PromptState& state)
   std::ostringstream text;
   text << "# Rebuild prompt memory of one project, written by sysimage-server.\n" << root << "\n";
 
-  const std::filesystem::path file = promptStatePath(dir);
-  std::random_device rd;
-  std::filesystem::path tmp = file;
-  tmp += ".tmp-" + std::to_string(rd()) + std::to_string(rd());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    const std::string s = text.str();
-    out.write(s.data(), static_cast<std::streamsize>(s.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw std::filesystem::filesystem_error("cannot write prompt state", tmp, std::make_error_code(std::errc::io_error));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw std::filesystem::filesystem_error("cannot move prompt state into place", tmp, file, ec);
-  }
+  platform::atomicWriteFile(promptStatePath(dir), text.str());
 }
 
 std::string changeSetKey(const Staleness& staleness) {

@@ -47,8 +47,8 @@ std::filesystem::path promptStatePath(const std::filesystem::path& dir);
 /// gives the default state. Throws ParseError (syntax, wrongType) for a damaged file.
 PromptState loadPromptState(const std::filesystem::path& dir);
 
-/// Writes promptStatePath(dir) atomically (temporary file + rename). The directory must exist.
-/// Throws std::filesystem::filesystem_error.
+/// Writes promptStatePath(dir) atomically (platform::atomicWriteFile). The directory must exist.
+/// Throws std::system_error naming the file and the failed step.
 void savePromptState(const std::filesystem::path& dir, const PromptState& state);
 
 /// What the client and the server are doing right now.

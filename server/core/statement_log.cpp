@@ -1,32 +1,28 @@
 // On-disk formats of the statement store (statements.log records, build-mark) and the POSIX file
-// helpers it needs: locking, durable writes, atomic replacement.
+// helpers it needs for appends and set-aside files.
 #include "server/core/statement_log.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstring>
-#include <ctime>
 #include <random>
-#include <thread>
 #include <vector>
 
+#include "server/core/hash.h"
 #include "server/core/statement.h"
+#include "server/core/utc_time.h"
 
 namespace sysimage::core::statement_log {
 
 std::string makeHeader() {
   std::random_device random;
   const std::uint64_t generation = (std::uint64_t{random()} << 32) ^ random() ^ static_cast<std::uint64_t>(::getpid());
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(generation));
-  return std::string(kHeaderPrefix) + std::string(kVersion) + " " + hex;
+  return std::string(kHeaderPrefix) + std::string(kVersion) + " " + hex16(generation);
 }
 
 std::optional<Header> parseHeader(std::string_view line) {
@@ -144,9 +140,8 @@ std::optional<Record> decodeRecord(std::string_view line) {
 }
 
 std::string encodeBuildMark(const BuildMark& mark) {
-  char hash[17];
-  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(mark.setHash));
-  return "sysimage-server build-mark v1\nstatements " + std::to_string(mark.statements) + "\nset-hash " + hash + "\n";
+  return "sysimage-server build-mark v1\nstatements " + std::to_string(mark.statements) + "\nset-hash " +
+         hex16(mark.setHash) + "\n";
 }
 
 std::optional<BuildMark> decodeBuildMark(std::string_view text) {
@@ -172,24 +167,6 @@ std::optional<BuildMark> decodeBuildMark(std::string_view text) {
   }
   if (!haveCount || !haveHash) return std::nullopt;
   return mark;
-}
-
-std::uint64_t fnv1a64(std::string_view bytes) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-std::string utcTimestamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &tm);
-  return buffer;
 }
 
 std::string errnoMessage(std::string_view what, int err) { return std::string(what) + ": " + std::strerror(err); }
@@ -256,55 +233,8 @@ int syncDirectory(const std::filesystem::path& dir) {
   return rc;
 }
 
-AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
-  tmp_ = target_;
-  tmp_ += ".tmp-" + std::to_string(::getpid());
-  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) error_ = errnoMessage("cannot create " + tmp_.string(), errno);
-}
-
-AtomicFile::~AtomicFile() {
-  if (fd_ >= 0) ::close(fd_);
-  if (!committed_) ::unlink(tmp_.c_str());
-}
-
-void AtomicFile::write(std::string_view data) {
-  if (!error_.empty()) return;
-  buffer_.append(data);
-  if (buffer_.size() >= (std::size_t{1} << 20)) drain();
-}
-
-void AtomicFile::drain() {
-  if (error_.empty()) {
-    if (const int err = writeAll(fd_, buffer_); err != 0) error_ = errnoMessage("cannot write " + tmp_.string(), err);
-  }
-  buffer_.clear();
-}
-
-std::string AtomicFile::commit() {
-  drain();
-  if (error_.empty() && ::fsync(fd_) != 0) error_ = errnoMessage("cannot sync " + tmp_.string(), errno);
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-  if (!error_.empty()) return error_;
-  if (::rename(tmp_.c_str(), target_.c_str()) != 0) {
-    error_ = errnoMessage("cannot rename to " + target_.string(), errno);
-    return error_;
-  }
-  committed_ = true;
-  const std::filesystem::path parent = target_.has_parent_path() ? target_.parent_path() : ".";
-  if (const int err = syncDirectory(parent); err != 0) return errnoMessage("cannot sync " + parent.string(), err);
-  return {};
-}
-
-std::string replaceFileAtomically(const std::filesystem::path& path, std::string_view data) {
-  AtomicFile file(path);
-  file.write(data);
-  return file.commit();
-}
-
 SetAside setAside(const std::filesystem::path& log, const std::vector<std::string>& lines) {
-  const std::string base = log.string() + ".corrupt-" + utcTimestamp();
+  const std::string base = log.string() + ".corrupt-" + compactUtcStamp();
   std::filesystem::path path = base;
   int fd = -1;
   for (int n = 2; (fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0 && errno == EEXIST;
@@ -322,41 +252,6 @@ SetAside setAside(const std::filesystem::path& log, const std::vector<std::strin
   }
   syncDirectory(log.parent_path());
   return {path, {}};
-}
-
-DirLock::DirLock(const std::filesystem::path& lockPath) : path_(lockPath) {}
-
-DirLock::~DirLock() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-std::string DirLock::acquire(bool exclusive, int timeoutMs) {
-  if (fd_ < 0) {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) {
-      // Nothing can be written in a directory where the lock file can be neither created nor
-      // opened, so nobody else can hold it for writing either: readers go ahead unlocked.
-      if (!exclusive) return {};
-      return errnoMessage("cannot open lock file " + path_.string(), errno);
-    }
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
-  for (;;) {
-    if (::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) {
-      held_ = true;
-      return {};
-    }
-    if (errno == EINTR) continue;
-    if (errno != EWOULDBLOCK) return errnoMessage("cannot lock " + path_.string(), errno);
-    if (std::chrono::steady_clock::now() >= deadline) return "timed out waiting for the lock " + path_.string();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
-
-void DirLock::release() {
-  if (held_ && fd_ >= 0) ::flock(fd_, LOCK_UN);
-  held_ = false;
 }
 
 }  // namespace sysimage::core::statement_log

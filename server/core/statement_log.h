@@ -1,5 +1,6 @@
 // On-disk formats of the statement store (statements.log records, build-mark) and the POSIX file
-// helpers it needs: locking, durable writes, atomic replacement. Internal to server/core.
+// helpers it needs for appends and set-aside files (atomic replacement and locks: server/platform).
+// Internal to server/core.
 #pragma once
 
 #include <cstddef>
@@ -67,12 +68,6 @@ struct BuildMark {
 std::string encodeBuildMark(const BuildMark& mark);
 std::optional<BuildMark> decodeBuildMark(std::string_view text);
 
-/// FNV-1a, 64 bit: stable across builds, unlike std::hash.
-std::uint64_t fnv1a64(std::string_view bytes);
-
-/// "20260121T101500Z" (UTC), for file names.
-std::string utcTimestamp();
-
 /// strerror-style text for errno `err`, prefixed with `what`.
 std::string errnoMessage(std::string_view what, int err);
 
@@ -89,34 +84,6 @@ int writeAll(int fd, std::string_view data);
 /// fsync of a directory, so a rename or a new file in it survives a crash. Returns 0 or errno.
 int syncDirectory(const std::filesystem::path& dir);
 
-/// A file written under a temporary name (`<target>.tmp-<pid>`) and renamed over `target` by
-/// commit(): fsync of the file, rename, fsync of the directory. Destroyed uncommitted, it removes
-/// the temporary file. Writes are buffered (1 MiB).
-class AtomicFile {
- public:
-  explicit AtomicFile(std::filesystem::path target);
-  ~AtomicFile();
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-
-  void write(std::string_view data);
-  /// Returns an empty string or the first error met since construction.
-  std::string commit();
-
- private:
-  void drain();
-
-  std::filesystem::path target_;
-  std::filesystem::path tmp_;
-  int fd_ = -1;
-  std::string buffer_;
-  std::string error_;
-  bool committed_ = false;
-};
-
-/// Writes `data` to `path` atomically with AtomicFile. Returns an empty string or the error.
-std::string replaceFileAtomically(const std::filesystem::path& path, std::string_view data);
-
 /// Writes `lines` (each then '\n') durably to a new file `<log>.corrupt-<UTC time>` (or with `-2`,
 /// `-3`… if taken) next to `log`. Returns its path, or the error and an empty path.
 struct SetAside {
@@ -124,43 +91,5 @@ struct SetAside {
   std::string error;
 };
 SetAside setAside(const std::filesystem::path& log, const std::vector<std::string>& lines);
-
-/// An flock(2) on `<dir>/lock`, held by RAII. flock (not fcntl) locks belong to the open file
-/// description, so two stores in one process exclude each other as two processes do.
-class DirLock {
- public:
-  /// Opens (creating when possible) the lock file; a read-only directory without one gives an
-  /// invalid lock that acquire() reports as held, since nobody can write there anyway.
-  explicit DirLock(const std::filesystem::path& lockPath);
-  ~DirLock();
-  DirLock(const DirLock&) = delete;
-  DirLock& operator=(const DirLock&) = delete;
-
-  /// Takes the lock (exclusive or shared), waiting at most `timeoutMs`. Returns an empty string or
-  /// the error. Reopens the lock file if it could not be opened before.
-  std::string acquire(bool exclusive, int timeoutMs = 5000);
-  void release();
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-  bool held_ = false;
-};
-
-/// Holds a DirLock for one scope.
-class LockGuard {
- public:
-  LockGuard(DirLock& lock, bool exclusive) : lock_(lock), error_(lock.acquire(exclusive)) {}
-  ~LockGuard() {
-    if (error_.empty()) lock_.release();
-  }
-  LockGuard(const LockGuard&) = delete;
-  LockGuard& operator=(const LockGuard&) = delete;
-  const std::string& error() const { return error_; }
-
- private:
-  DirLock& lock_;
-  std::string error_;
-};
 
 }  // namespace sysimage::core::statement_log

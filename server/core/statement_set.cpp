@@ -7,6 +7,7 @@
 #include <new>
 
 #include "server/core/statement.h"
+#include "server/core/hash.h"
 #include "server/core/statement_log.h"
 
 namespace sysimage::core {
@@ -90,7 +91,7 @@ void StatementSet::clear() {
 
 std::uint64_t StatementSet::setHash() const {
   std::uint64_t hash = 0;
-  for (const StoredStatement* s : set_) hash ^= statement_log::fnv1a64(s->text());
+  for (const StoredStatement* s : set_) hash ^= fnv1a64(s->text());
   return hash;
 }
 

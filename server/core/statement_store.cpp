@@ -8,12 +8,18 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <system_error>
 #include <utility>
 
+#include "server/core/hash.h"
 #include "server/core/statement_log.h"
 #include "server/core/statement_set.h"
+#include "server/platform/atomic_file.h"
+#include "server/platform/file_lock.h"
 
 namespace sysimage::core {
 namespace fs = std::filesystem;
@@ -30,9 +36,7 @@ std::filesystem::path storeDirFor(const fs::path& stateDir, const fs::path& proj
     version += allowed ? c : '_';
   }
   if (version.find_first_not_of('.') == std::string::npos) version = "unknown";  // also "." and ".."
-  char hash[17];
-  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(slog::fnv1a64(key)));
-  return stateDir / version / hash;
+  return stateDir / version / hex16(fnv1a64(key));
 }
 
 namespace {
@@ -58,11 +62,102 @@ StatementFlags toFlags(std::uint8_t bits) {
   return flags;
 }
 
+/// How long a store operation waits for another process's lock before it reports an error.
+constexpr auto kLockTimeout = std::chrono::seconds(5);
+
+// The store's flock on `<dir>/lock`, opened when first needed. A directory where the lock file can
+// be neither created nor opened cannot be written by anyone, so readers go ahead without it.
+class StoreLock {
+ public:
+  explicit StoreLock(fs::path path) : path_(std::move(path)) {}
+
+  // Returns an empty string once held, else the error.
+  std::string acquire(bool exclusive) {
+    try {
+      if (!lock_) lock_.emplace(path_);
+      if (lock_->lock(kLockTimeout, exclusive ? platform::FileLock::Mode::Exclusive : platform::FileLock::Mode::Shared))
+        return {};
+      return "timed out waiting for the lock " + path_.string();
+    } catch (const std::system_error& e) {
+      if (!lock_ && !exclusive) return {};
+      return e.what();
+    }
+  }
+  void release() {
+    if (lock_) lock_->unlock();
+  }
+
+ private:
+  fs::path path_;
+  std::optional<platform::FileLock> lock_;
+};
+
+// Holds the StoreLock for one scope.
+class LockGuard {
+ public:
+  LockGuard(StoreLock& lock, bool exclusive) : lock_(lock), error_(lock.acquire(exclusive)) {}
+  ~LockGuard() {
+    if (error_.empty()) lock_.release();
+  }
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+  const std::string& error() const { return error_; }
+
+ private:
+  StoreLock& lock_;
+  std::string error_;
+};
+
+// A file replaced atomically (platform::AtomicFileWriter), filled through a buffer written out in
+// pieces of about 1 MiB; errors become text, the store's way of reporting them.
+class BufferedAtomicFile {
+ public:
+  explicit BufferedAtomicFile(const fs::path& path) {
+    try {
+      file_.emplace(path);
+    } catch (const std::system_error& e) {
+      error_ = e.what();
+    }
+  }
+  // Append here, then call drainIfLarge().
+  std::string& buffer() { return buffer_; }
+  void drainIfLarge() {
+    if (buffer_.size() >= (std::size_t{1} << 20)) drain();
+  }
+  // Returns an empty string or the first error.
+  std::string commit() {
+    drain();
+    if (error_.empty()) {
+      try {
+        file_->commit();
+      } catch (const std::system_error& e) {
+        error_ = e.what();
+      }
+    }
+    return error_;
+  }
+
+ private:
+  void drain() {
+    if (error_.empty()) {
+      try {
+        file_->write(buffer_);
+      } catch (const std::system_error& e) {
+        error_ = e.what();
+      }
+    }
+    buffer_.clear();
+  }
+  std::optional<platform::AtomicFileWriter> file_;
+  std::string buffer_;
+  std::string error_;
+};
+
 }  // namespace
 
 struct StatementStore::Impl {
   fs::path dir, logPath, markPath;
-  slog::DirLock lock;
+  StoreLock lock;
 
   StatementSet statements;
 
@@ -188,19 +283,15 @@ struct StatementStore::Impl {
   // Replaces the log with a header plus one record per statement (none with `empty`). Exclusive
   // lock held.
   std::string rewrite(bool empty) {
-    slog::AtomicFile file(logPath);
+    BufferedAtomicFile file(logPath);
     const std::string header = slog::makeHeader();
-    std::string buffer = header + '\n';
+    file.buffer() += header + '\n';
     if (!empty) {
       statements.forEach([&](const StoredStatement* r) {
-        slog::encodeRecord(buffer, r->text(), r->flags, r->ms());
-        if (buffer.size() >= (std::size_t{1} << 20)) {
-          file.write(buffer);
-          buffer.clear();
-        }
+        slog::encodeRecord(file.buffer(), r->text(), r->flags, r->ms());
+        file.drainIfLarge();
       });
     }
-    file.write(buffer);
     if (std::string error = file.commit(); !error.empty()) return error;
     struct stat st {};
     if (::stat(logPath.c_str(), &st) != 0) return slog::errnoMessage("cannot stat " + logPath.string(), errno);
@@ -244,7 +335,7 @@ void StatementStore::Impl::load() {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) fail("cannot create store directory " + dir.string() + ": " + ec.message());
-  slog::LockGuard guard(lock, true);
+  LockGuard guard(lock, true);
   bool canRepair = guard.error().empty();
   Fd fd{::open(logPath.c_str(), O_RDWR | O_CLOEXEC)};
   if (fd.fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
@@ -255,7 +346,8 @@ void StatementStore::Impl::load() {
   if (canRepair) {
     // Left by a process killed during a compaction; nobody else compacts while we hold the lock.
     for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.path().filename().string().starts_with("statements.log.tmp-")) fs::remove(entry.path(), ec);
+      if (entry.path().filename().string().starts_with(platform::AtomicFileWriter::temporaryPrefix(logPath)))
+        fs::remove(entry.path(), ec);
   }
   if (fd.fd >= 0) {
     struct stat st {};
@@ -350,7 +442,7 @@ bool StatementStore::flush() {
   }
   std::error_code ec;
   fs::create_directories(s.dir, ec);
-  slog::LockGuard guard(s.lock, true);
+  LockGuard guard(s.lock, true);
   if (!guard.error().empty()) return s.fail(guard.error());
   Fd fd{::open(s.logPath.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644)};
   if (fd.fd < 0) return s.fail(slog::errnoMessage("cannot open " + s.logPath.string(), errno));
@@ -393,7 +485,7 @@ bool StatementStore::flush() {
 std::size_t StatementStore::refresh() {
   Impl& s = *impl_;
   const std::size_t before = s.statements.size();
-  slog::LockGuard guard(s.lock, false);
+  LockGuard guard(s.lock, false);
   Fd fd{::open(s.logPath.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd >= 0) {
     if (std::string error = s.catchUp(fd.fd, false); !error.empty()) s.warnings.push_back(error);
@@ -407,7 +499,7 @@ std::size_t StatementStore::refresh() {
 bool StatementStore::compact() {
   Impl& s = *impl_;
   if (s.unsupportedFormat) return false;
-  slog::LockGuard guard(s.lock, true);
+  LockGuard guard(s.lock, true);
   if (!guard.error().empty()) {
     s.warnings.push_back("compaction failed: " + guard.error());
     return false;
@@ -433,23 +525,18 @@ ExportResult StatementStore::exportStatements(const fs::path& path, const Export
   ExportResult result;
   result.storeTotal = s.statements.size();
   result.setHash = s.statements.setHash();
-  slog::AtomicFile file(path);
-  std::string buffer;
+  BufferedAtomicFile file(path);
   s.statements.forEach([&](const StoredStatement* r) {
     if (r->flags & slog::kExcluded) {
       ++result.excluded;
     } else if (options.excludeNonPortable && (r->flags & slog::kNonPortable)) {
       ++result.nonPortableSkipped;
     } else {
-      buffer.append(r->text()).push_back('\n');
+      file.buffer().append(r->text()).push_back('\n');
       ++result.written;
-      if (buffer.size() >= (std::size_t{1} << 20)) {
-        file.write(buffer);
-        buffer.clear();
-      }
+      file.drainIfLarge();
     }
   });
-  file.write(buffer);
   result.error = file.commit();
   return result;
 }
@@ -457,14 +544,16 @@ ExportResult StatementStore::exportStatements(const fs::path& path, const Export
 bool StatementStore::markBuilt(const ExportResult& exported) {
   Impl& s = *impl_;
   if (!exported.ok()) return false;
-  slog::LockGuard guard(s.lock, true);
+  LockGuard guard(s.lock, true);
   if (!guard.error().empty()) {
     s.warnings.push_back("cannot record the build: " + guard.error());
     return false;
   }
   const slog::BuildMark mark{exported.storeTotal, exported.setHash};
-  if (std::string error = slog::replaceFileAtomically(s.markPath, slog::encodeBuildMark(mark)); !error.empty()) {
-    s.warnings.push_back("cannot record the build: " + error);
+  try {
+    platform::atomicWriteFile(s.markPath, slog::encodeBuildMark(mark));
+  } catch (const std::system_error& e) {
+    s.warnings.push_back(std::string("cannot record the build: ") + e.what());
     return false;
   }
   s.mark = mark;
@@ -474,7 +563,7 @@ bool StatementStore::markBuilt(const ExportResult& exported) {
 
 bool StatementStore::clear() {
   Impl& s = *impl_;
-  slog::LockGuard guard(s.lock, true);
+  LockGuard guard(s.lock, true);
   if (!guard.error().empty()) {
     s.warnings.push_back("cannot clear the store: " + guard.error());
     return false;

@@ -94,7 +94,7 @@ TEST(ImageMetadataTest, ExactJsonShape) {
 }
 
 TEST(ImageMetadataTest, WriteIntoMissingDirectoryThrows) {
-  EXPECT_THROW(writeImageMetadata("/nonexistent-dir/sub/sys.so.json", sample()), std::filesystem::filesystem_error);
+  EXPECT_THROW(writeImageMetadata("/nonexistent-dir/sub/sys.so.json", sample()), std::system_error);
 }
 
 struct BadSidecarRow {
@@ -165,18 +165,6 @@ TEST(ImageMetadataTest, MissingFileIsAnIoError) {
     FAIL();
   } catch (const ParseError& e) {
     EXPECT_EQ(e.kind, ParseErrorKind::io);
-  }
-}
-
-TEST(IsoTimeTest, FormatsAndParsesUtc) {
-  EXPECT_EQ(formatIsoUtc(at(2025, 3, 1, 14, 5, 9)), "2025-03-01T14:05:09Z");
-  EXPECT_EQ(formatIsoUtc(std::chrono::system_clock::time_point{}), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(formatIsoUtc(at(2024, 2, 29, 23, 59, 59) + 999ms), "2024-02-29T23:59:59Z");
-  EXPECT_EQ(parseIsoUtc("2025-03-01T14:05:09Z"), at(2025, 3, 1, 14, 5, 9));
-  EXPECT_EQ(parseIsoUtc("2025-03-01T14:05:09.750Z"), at(2025, 3, 1, 14, 5, 9));
-  for (const char* bad : {"", "2025-03-01", "2025-03-01T14:05:09", "2025-02-30T00:00:00Z", "2025-03-01T24:00:00Z",
-                          "2025-03-01T14:05:09+01:00", "2025-03-01T14:05:09.Z", "2025/03/01T14:05:09Z"}) {
-    EXPECT_EQ(parseIsoUtc(bad), std::nullopt) << bad;
   }
 }
 

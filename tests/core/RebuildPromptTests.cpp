@@ -186,7 +186,7 @@ TEST(PromptStateTest, DamagedFileIsAClearError) {
 }
 
 TEST(PromptStateTest, SaveIntoMissingDirectoryThrows) {
-  EXPECT_THROW(savePromptState("/nonexistent/prompt-dir", PromptState{}), std::filesystem::filesystem_error);
+  EXPECT_THROW(savePromptState("/nonexistent/prompt-dir", PromptState{}), std::system_error);
 }
 
 }  // namespace

@@ -275,7 +275,7 @@ TEST_F(StatementStoreTests, CompactionRemovesDuplicateRecords) {
   EXPECT_EQ(reloaded.loadReport().duplicateRecords, 0u);
   EXPECT_DOUBLE_EQ(*reloaded.compileMs(statement(1)), 6.0);
   for (const auto& entry : fs::directory_iterator(dir_))
-    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
 }
 
 TEST_F(StatementStoreTests, FlushCompactsWhenTheLogIsMostlyDuplicates) {
