@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -22,14 +23,30 @@ void addCommon(CLI::App& cmd, ProjectCommandOptions& o) {
   cmd.add_option("--julia", o.julia, "Julia executable");
 }
 
-/// The service on an io_context of its own, for one command.
+/// The service on an io_context of its own, for one command. Members go in reverse order: the
+/// service releases its timers, watches and processes, then the platform joins its loop thread,
+/// and only then the io_context (which the loop thread posts to) goes.
 struct Runner {
   boost::asio::io_context io;
+  // The answer comes from other threads (the Julia probe, the platform loop): run() must not
+  // return before it, although the io_context may have no work of its own for a while.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work = boost::asio::make_work_guard(io);
+  service::UvServicePlatform platform;
   service::SysimageService service;
   explicit Runner(const ProjectCommandOptions& o)
-      : service([this](std::function<void()> task) { boost::asio::post(io, std::move(task)); },
+      : platform(post()),
+        service(post(),
                 service::SysimageService::Options{o.stateDir.empty() ? std::nullopt : std::optional(o.stateDir),
-                                                  o.julia.empty() ? std::nullopt : std::optional(o.julia)}) {}
+                                                  o.julia.empty() ? std::nullopt : std::optional(o.julia)},
+                platform.facilities()) {}
+  platform::Post post() {
+    return [this](std::function<void()> task) { boost::asio::post(io, std::move(task)); };
+  }
+  /// Ends run() once the current handler returns.
+  void finish() {
+    work.reset();
+    io.stop();
+  }
 };
 
 std::optional<fs::path> projectOf(const ProjectCommandOptions& o) {
@@ -150,7 +167,7 @@ int runBuild(const ProjectCommandOptions& o) {
           }
         }
         signals.cancel();
-        r.io.stop();
+        r.finish();
       });
   r.io.run();
   return code;
@@ -174,7 +191,7 @@ int runStatus(const ProjectCommandOptions& o) {
       }
       if (!s.julia.error.empty()) code = 2;
     }
-    r.io.stop();
+    r.finish();
   });
   r.io.run();
   return code;
@@ -185,9 +202,21 @@ int runBench(const ProjectCommandOptions& o) {
   int code = 1;
   std::optional<fs::path> workload;
   if (!o.workload.empty()) workload = fs::absolute(o.workload);
+  // Ctrl-C stops the Julia process being timed and ends the command.
+  platform::CancellationSource cancel;
+  boost::asio::signal_set signals(r.io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) cancel.cancel();
+  });
   r.service.measure(projectOf(o), workload, o.runs, [&](service::Result<service::Measurement> result) {
+    signals.cancel();
     if (auto* e = std::get_if<service::ServiceError>(&result)) {
-      std::fprintf(stderr, "measurement failed: %s\n", e->message.c_str());
+      if (e->code == "cancelled") {
+        std::fprintf(stderr, "measurement cancelled\n");
+        code = 130;
+      } else {
+        std::fprintf(stderr, "measurement failed: %s\n", e->message.c_str());
+      }
     } else {
       const auto& m = std::get<service::Measurement>(result);
       std::printf("workload: %s (%d runs each, seconds of wall time per fresh process)\n", m.workload.c_str(), m.runs);
@@ -205,8 +234,8 @@ int runBench(const ProjectCommandOptions& o) {
       }
       code = 0;
     }
-    r.io.stop();
-  });
+    r.finish();
+  }, cancel.token());
   r.io.run();
   return code;
 }

@@ -5,7 +5,6 @@
 
 #include <condition_variable>
 #include <cstdio>
-#include <ctime>
 #include <deque>
 #include <iostream>
 #include <mutex>
@@ -14,6 +13,7 @@
 #include "server/core/ingest.h"
 #include "server/core/statement_store.h"
 #include "server/core/trace_follower.h"
+#include "server/core/utc_time.h"
 #include "server/julia/julia_installation.h"
 #include "server/platform/process.h"
 #include "server/platform/uv_loop.h"
@@ -104,10 +104,7 @@ int runRecord(const RecordOptions& options) {
   const std::size_t before = store->counts().total;
   std::error_code ec;
   fs::create_directories(storeDir / "traces", ec);
-  char stamp[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", std::gmtime(&now));
-  const fs::path trace = storeDir / "traces" / ("record-" + std::string(stamp) + "-" + std::to_string(::getpid()) + ".jl");
+  const fs::path trace = storeDir / "traces" / ("record-" + core::compactUtcStamp() + "-" + std::to_string(::getpid()) + ".jl");
 
   // --trace-compile must come before the script: Julia passes everything after it to the script.
   platform::ProcessOptions process;

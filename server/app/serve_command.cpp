@@ -38,12 +38,16 @@ int runServe(const ServeOptions& options) {
   };
   boost::asio::io_context io;
   auto services = lsp::makeSysimageServices(io, lsp::ServiceOptions{options.stateDir, options.julia});
+  int code = 2;
   try {
-    return lsp::runServer(io, run, lsp::sysimageFeatureFactory(services));
+    code = lsp::runServer(io, run, lsp::sysimageFeatureFactory(services));
   } catch (const std::system_error& e) {
     std::cerr << "sysimage-server: " << e.what() << "\n";
-    return 2;
   }
+  // Handlers still queued in `io` may hold sessions (and so the services) until `io` goes: release
+  // every loop resource and stop the platform loop now, while `io` can still take its posts.
+  services->shutdown();
+  return code;
 }
 
 }  // namespace sysimage::app

@@ -17,22 +17,6 @@ namespace sysimage::lsp {
 namespace fs = std::filesystem;
 namespace proto = protocol::sysimage;
 
-class SysimageServices {
- public:
-  SysimageServices(boost::asio::io_context& io, ServiceOptions options)
-      : io_(io),
-        service_([&io](std::function<void()> task) { boost::asio::post(io, std::move(task)); },
-                 service::SysimageService::Options{
-                     options.stateDir.empty() ? std::nullopt : std::optional<std::string>(options.stateDir),
-                     options.julia.empty() ? std::nullopt : std::optional<std::string>(options.julia)}) {}
-  boost::asio::io_context& io() { return io_; }
-  service::SysimageService& service() { return service_; }
-
- private:
-  boost::asio::io_context& io_;
-  service::SysimageService service_;
-};
-
 namespace {
 
 proto::Measurement toProtocol(const service::Measurement& m);
@@ -445,18 +429,19 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
       reply.error(ErrorCode::InvalidParams, error);
       return;
     }
-    reply.cancellation().onCancel([this, path] { services_->service().cancelBuild(path); });
     startBuild(path, params, reply);
   }
 
   /// Starts (or joins) a build reporting work done progress; answers `reply` when it ends.
+  /// Cancelling this request ($/cancelRequest, or its progress token) withdraws this request only:
+  /// the build stops when no other request waits for it (sysimage/cancelBuild stops it for all).
   void startBuild(const std::optional<fs::path>& path, const proto::BuildParams& params, std::optional<Reply<json>> reply) {
     auto session = session_.lock();
     if (!session) return;
     std::weak_ptr<SysimageFeature> weak = weak_from_this();
-    auto progress = session->createProgress("Building sysimage", params.workDoneToken, true, [weak, path] {
-      if (auto self = weak.lock()) self->services_->service().cancelBuild(path);
-    });
+    auto cancel = std::make_shared<platform::CancellationSource>();
+    if (reply) reply->cancellation().onCancel([cancel] { cancel->cancel(); });
+    auto progress = session->createProgress("Building sysimage", params.workDoneToken, true, [cancel] { cancel->cancel(); });
     progress->begin("Preparing", 0);
     service::BuildOptions options{params.cpuTarget, params.backend, params.measure, params.force};
     services_->service().build(
@@ -475,7 +460,8 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
             if (auto s = self->session_.lock()) s->showMessage(protocol::MessageType::Error, "Sysimage build failed: " + e.message);
           }
           if (reply) reply->error(toResponseError(e));
-        });
+        },
+        cancel->token());
   }
 
   void onCancelBuild(const proto::ProjectParams& params, Reply<json> reply) {
@@ -526,13 +512,16 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
   }
 
   void measure(const std::optional<fs::path>& path, const std::optional<fs::path>& workload, int runs, Reply<json> reply) {
-    services_->service().measure(path, workload, runs, [reply](service::Result<service::Measurement> result) {
-      if (auto* e = std::get_if<service::ServiceError>(&result)) {
-        reply.error(toResponseError(*e));
-        return;
-      }
-      reply(json(toProtocol(std::get<service::Measurement>(result))));
-    });
+    services_->service().measure(
+        path, workload, runs,
+        [reply](service::Result<service::Measurement> result) {
+          if (auto* e = std::get_if<service::ServiceError>(&result)) {
+            reply.error(toResponseError(*e));
+            return;
+          }
+          reply(json(toProtocol(std::get<service::Measurement>(result))));
+        },
+        reply.cancellation());
   }
 
   void replCommand(const std::optional<fs::path>& path, Reply<json> reply) {
@@ -557,10 +546,6 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
 };
 
 }  // namespace
-
-std::shared_ptr<SysimageServices> makeSysimageServices(boost::asio::io_context& io, ServiceOptions options) {
-  return std::make_shared<SysimageServices>(io, std::move(options));
-}
 
 FeatureFactory sysimageFeatureFactory(std::shared_ptr<SysimageServices> services) {
   return [services](const std::shared_ptr<Session>& session) {

@@ -1,37 +1,21 @@
 // Builds of SysimageService: the per-project queue, joining, the cross-process build lock,
-// atomic publication of images with their sidecars, build logs and TTFX measurement.
+// per-request cancellation, atomic publication of images with their sidecars, and build logs.
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
-#include <iomanip>
 #include <sstream>
 
+#include "server/core/hash.h"
+#include "server/core/utc_time.h"
 #include "server/julia/cpu_target.h"
-#include "server/platform/process.h"
 #include "server/service/service_internal.h"
 
 namespace sysimage::service {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string utcStamp() {
-  char stamp[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
-  return stamp;
-}
-
-std::string hashText(std::uint64_t h) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
 
 /// Logs kept per project (the newest ones).
 constexpr std::size_t kKeptLogs = 10;
@@ -53,65 +37,7 @@ void pruneLogs(const fs::path& dir) {
   for (std::size_t i = kKeptLogs; i < logs.size(); ++i) fs::remove(logs[i], ec);
 }
 
-Timing timingOf(std::vector<double> samples) {
-  Timing t;
-  t.samples = samples;
-  if (samples.empty()) return t;
-  std::sort(samples.begin(), samples.end());
-  t.min = samples.front();
-  t.max = samples.back();
-  const std::size_t n = samples.size();
-  t.median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
-  return t;
-}
-
-nlohmann::json timingJson(const Timing& t) {
-  return {{"median", t.median}, {"min", t.min}, {"max", t.max}, {"samples", t.samples}};
-}
-
-Timing timingFromJson(const nlohmann::json& j) {
-  Timing t;
-  t.median = j.value("median", 0.0);
-  t.min = j.value("min", 0.0);
-  t.max = j.value("max", 0.0);
-  t.samples = j.value("samples", std::vector<double>{});
-  return t;
-}
-
 }  // namespace
-
-fs::path ttfxPathFor(const fs::path& image) {
-  fs::path p = image;
-  p += ".ttfx.json";
-  return p;
-}
-
-void saveMeasurement(const Measurement& m) {
-  if (m.image.empty()) return;
-  nlohmann::json j{{"workload", m.workload}, {"runs", m.runs}, {"bare", timingJson(m.bare)},
-                   {"withoutImage", timingJson(m.withoutImage)}, {"speedup", m.speedup}, {"image", m.image}};
-  if (m.withImage) j["withImage"] = timingJson(*m.withImage);
-  std::ofstream(ttfxPathFor(m.image)) << j.dump(1);
-}
-
-std::optional<Measurement> loadMeasurement(const fs::path& image) {
-  std::ifstream in(ttfxPathFor(image));
-  if (!in) return std::nullopt;
-  try {
-    const auto j = nlohmann::json::parse(in);
-    Measurement m;
-    m.workload = j.value("workload", "");
-    m.runs = j.value("runs", 0);
-    m.bare = timingFromJson(j.at("bare"));
-    m.withoutImage = timingFromJson(j.at("withoutImage"));
-    if (j.contains("withImage")) m.withImage = timingFromJson(j["withImage"]);
-    m.speedup = j.value("speedup", 0.0);
-    m.image = j.value("image", "");
-    return m;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
 
 /// The inputs that decide whether an image must be rebuilt, and the request that would build it.
 struct BuildInputs {
@@ -163,7 +89,7 @@ static std::optional<BuildInputs> prepareInputs(const julia::JuliaInstallation& 
   r.executionFiles = model.config().executionFiles;
   std::ostringstream key;
   key << julia.executable.string() << '|' << julia.versionText << '|' << r.cpuTarget << '|' << backend << '|'
-      << (model.manifest() ? model.manifest()->contentHash : "") << '|' << hashText(in.exported.setHash) << '|'
+      << (model.manifest() ? model.manifest()->contentHash : "") << '|' << core::hashText(in.exported.setHash) << '|'
       << in.exported.written << '|' << excludeNonPortable;
   for (const auto& p : r.packages) key << "|p:" << p;
   for (const auto& f : model.config().statementsFiles) key << "|s:" << f.string();
@@ -184,16 +110,31 @@ static bool imageMatches(const PublishedImage& image, const BuildInputs& in, con
   });
   return m.juliaVersion == in.request.julia.versionText && m.cpuTarget == in.request.cpuTarget && m.backend == backend &&
          m.manifestHash == (model.manifest() ? model.manifest()->contentHash : "") &&
-         m.statementSetHash == hashText(in.exported.setHash) && m.statementCount == in.exported.written && packagesIn;
+         m.statementSetHash == core::hashText(in.exported.setHash) && m.statementCount == in.exported.written && packagesIn;
 }
 
 void SysimageService::build(const std::optional<fs::path>& folderOrFile, const BuildOptions& options,
-                            std::function<void(const BuildProgressUpdate&)> onProgress, Callback<BuildResult> done) {
-  withProject(folderOrFile, std::move(done), [this, options, onProgress = std::move(onProgress)](Project& projectRef, auto& done) mutable {
+                            std::function<void(const BuildProgressUpdate&)> onProgress, Callback<BuildResult> done,
+                            platform::CancellationToken cancel) {
+  auto waiter = std::make_shared<BuildWaiter>();
+  waiter->onProgress = std::move(onProgress);
+  waiter->done = std::move(done);
+  // This request's cancellation answers this request; the build stops only when nobody else waits.
+  // Weak: a waiter dropped by shutdown must not be kept alive by its request's token (a cycle
+  // through the request's reply).
+  cancel.onCancel([this, weak = std::weak_ptr<BuildWaiter>(waiter), alive = alive_] {
+    auto waiter = weak.lock();
+    if (!*alive || !waiter || waiter->answered) return;
+    waiter->answer(ServiceError{"cancelled", "the build request was cancelled"});
+    if (waiter->project) dropUnwantedWork(*waiter->project);
+  });
+  Callback<BuildResult> answer = [waiter](Result<BuildResult> r) { waiter->answer(r); };
+  withProject(folderOrFile, std::move(answer), [this, options, waiter](Project& projectRef, auto&) mutable {
+    if (waiter->answered) return;  // cancelled while Julia was probed
     Project* project = &projectRef;
+    waiter->project = project;
     project->model->reload();
     project->model->rescanImages();
-    BuildWaiter waiter{std::move(onProgress), std::move(done)};
     if (project->active && !project->active->cancelled) {
       // Same inputs as the running build: join it. Otherwise queue behind it.
       std::string err;
@@ -202,18 +143,15 @@ void SysimageService::build(const std::optional<fs::path>& folderOrFile, const B
       std::error_code ec;
       fs::remove_all(probeDir, ec);
       if (inputs && inputs->key == project->active->inputsKey && !options.force) {
-        if (waiter.onProgress) waiter.onProgress(project->active->progress);
-        project->active->waiters.push_back(std::move(waiter));
+        waiter->progress(project->active->progress);
+        project->active->waiters.push_back(waiter);
         spdlog::info("build request for {} joins build {}", project->env.name, project->active->buildId);
         return;
       }
-      project->pending.push_back(Project::Pending{options, {}});
-      project->pending.back().waiters.push_back(std::move(waiter));
+      project->pending.push_back(Project::Pending{options, {waiter}});
       return;
     }
-    std::vector<BuildWaiter> waiters;
-    waiters.push_back(std::move(waiter));
-    startBuild(*project, options, std::move(waiters));
+    startBuild(*project, options, {waiter});
   });
 }
 
@@ -235,9 +173,9 @@ std::optional<BuildResult> SysimageService::cachedBuild(Project& project) {
   return std::nullopt;
 }
 
-void SysimageService::startBuild(Project& project, BuildOptions options, std::vector<BuildWaiter> waiters) {
+void SysimageService::startBuild(Project& project, BuildOptions options, Waiters waiters) {
   auto active = std::make_unique<ActiveBuild>();
-  active->buildId = utcStamp() + "-" + std::to_string(::getpid()) + "-" + std::to_string(nextBuildNumber_++);
+  active->buildId = core::compactUtcStamp() + "-" + std::to_string(::getpid()) + "-" + std::to_string(nextBuildNumber_++);
   active->options = options;
   active->waiters = std::move(waiters);
   active->workDir = project.store->dir() / ("build-" + active->buildId);
@@ -271,9 +209,7 @@ void SysimageService::launchBuild(Project& project) {
     ActiveBuild& a = *project.active;
     a.progress.phase = phase;
     a.progress.message = message;
-    for (auto& w : a.waiters) {
-      if (w.onProgress) w.onProgress(a.progress);
-    }
+    for (const auto& w : a.waiters) w->progress(a.progress);
     project.lastBuild = BuildStatus{"queued", a.buildId, phase, message, a.progress.percentage, ""};
     scheduleNotify(project);
   };
@@ -292,7 +228,7 @@ void SysimageService::launchBuild(Project& project) {
   if (!active.lock) active.lock = std::make_unique<platform::FileLock>(project.store->dir() / "build.lock");
   if (!active.lock->locked() && !active.lock->tryLock()) {
     if (!active.lockRetry) {
-      active.lockRetry = platform::makeUvTimer(*loop_, post_);
+      active.lockRetry = platform_.makeTimer();
       report("queued", "Waiting for another editor's build of this project");
       Project* p = &project;
       active.lockRetry->start(std::chrono::milliseconds(500), std::chrono::milliseconds(500), [this, p] {
@@ -310,8 +246,8 @@ void SysimageService::launchBuild(Project& project) {
     return;
   }
   julia::BuildJobContext context;
-  context.launcher = launcher_.get();
-  context.makeTimer = [this] { return platform::makeUvTimer(*loop_, post_); };
+  context.launcher = platform_.launcher.get();
+  context.makeTimer = platform_.makeTimer;
   context.post = post_;
   std::optional<double> expected;
   for (const auto& image : project.model->images()) {
@@ -332,9 +268,7 @@ void SysimageService::launchBuild(Project& project) {
         a.progress.phase = progress.phase;
         a.progress.message = progress.message;
         a.progress.percentage = std::max(a.progress.percentage, std::min(progress.percentage, 99u));
-        for (auto& w : a.waiters) {
-          if (w.onProgress) w.onProgress(a.progress);
-        }
+        for (const auto& w : a.waiters) w->progress(a.progress);
         p->lastBuild = BuildStatus{"running", a.buildId, a.progress.phase, a.progress.message, a.progress.percentage, ""};
         scheduleNotify(*p);
       },
@@ -376,13 +310,13 @@ void SysimageService::publishBuild(Project& project, const fs::path& builtImage,
     m.manifestHash = model.manifest()->contentHash;
   }
   m.statementCount = a.exported.written;
-  m.statementSetHash = hashText(a.exported.setHash);
+  m.statementSetHash = core::hashText(a.exported.setHash);
   m.builtAt = std::chrono::system_clock::now();
   m.buildSeconds = seconds;
   const fs::path dir = project.store->dir();
-  fs::path image = dir / ("sysimage-" + utcStamp() + builtImage.extension().string());
+  fs::path image = dir / ("sysimage-" + core::compactUtcStamp() + builtImage.extension().string());
   for (int n = 2; fs::exists(image); ++n) {
-    image = dir / ("sysimage-" + utcStamp() + "-" + std::to_string(n) + builtImage.extension().string());
+    image = dir / ("sysimage-" + core::compactUtcStamp() + "-" + std::to_string(n) + builtImage.extension().string());
   }
   try {
     // The sidecar first, then the image: an image is never visible without its metadata, and the
@@ -424,8 +358,8 @@ void SysimageService::finishBuild(Project& project, Result<BuildResult> result) 
     fs::rename(active->workDir / "build.log", logs / (active->buildId + ".log"), ec);
     pruneLogs(logs);
   }
-  // We may be inside the job's own completion callback: let it unwind before the job goes away.
-  post_([dying = std::shared_ptr<julia::BuildJob>(std::move(active->job))] {});
+  // BuildJob allows being destroyed from its own completion callback, where this may run.
+  active->job.reset();
   fs::remove_all(active->workDir, ec);
   if (active->lockRetry) active->lockRetry->stop();
   if (active->lock) active->lock->unlock();
@@ -443,29 +377,31 @@ void SysimageService::finishBuild(Project& project, Result<BuildResult> result) 
   }
   project.buildRunning = !project.pending.empty();
 
-  auto deliver = [waiters = std::move(active->waiters)](const Result<BuildResult>& r) mutable {
-    for (auto& w : waiters) {
-      if (w.done) w.done(r);
-    }
-  };
   auto* ok = std::get_if<BuildResult>(&result);
-  if (ok && active->options.measure) {
+  if (ok && active->options.measure && BuildWaiter::anyWaiting(active->waiters)) {
     Project* p = &project;
-    runMeasurement(project, std::nullopt, settings_.measureRuns,
-                   [result = *ok, deliver, p, this](Result<Measurement> m) mutable {
+    Waiters waiters = active->waiters;
+    runMeasurement(project, std::nullopt, settings_.measureRuns, {}, waiters,
+                   [result = *ok, waiters, p, this](Result<Measurement> m) mutable {
+                     const auto* error = std::get_if<ServiceError>(&m);
+                     if (error && error->code == "cancelled") {
+                       for (const auto& w : waiters) w->answer(*error);  // sysimage/cancelBuild
+                       return;
+                     }
+                     // A failed measurement still leaves a good image: answer without one.
                      if (auto* measured = std::get_if<Measurement>(&m)) result.measurement = *measured;
-                     deliver(result);
+                     for (const auto& w : waiters) w->answer(result);
                      scheduleNotify(*p);
                    });
   } else {
-    deliver(result);
+    for (const auto& w : active->waiters) w->answer(result);
   }
   // After the requests were answered (and their progress ended): the new status.
   scheduleNotify(project);
-  if (!project.pending.empty() && !project.active) {
+  while (!project.pending.empty() && !project.active) {
     auto next = std::move(project.pending.front());
     project.pending.pop_front();
-    startBuild(project, next.options, std::move(next.waiters));
+    if (BuildWaiter::anyWaiting(next.waiters)) startBuild(project, next.options, std::move(next.waiters));
   }
   pumpBuildQueue();
   maybeOffer(project);
@@ -479,27 +415,56 @@ void SysimageService::pumpBuildQueue() {
   }
 }
 
+void SysimageService::stopActiveBuild(Project& project) {
+  ActiveBuild& active = *project.active;
+  active.cancelled = true;
+  if (active.job && !active.job->finished()) {
+    active.job->cancel();  // the outcome (Cancelled) finishes the build
+  } else {
+    finishBuild(project, ServiceError{"cancelled", "the build was cancelled", active.buildId, {}});
+  }
+}
+
+void SysimageService::dropUnwantedWork(Project& project) {
+  std::erase_if(project.pending, [](const Project::Pending& p) { return !BuildWaiter::anyWaiting(p.waiters); });
+  if (project.active && !project.active->cancelled && !BuildWaiter::anyWaiting(project.active->waiters)) {
+    spdlog::info("no request waits for build {} of {} any more: stopping it", project.active->buildId, project.env.name);
+    stopActiveBuild(project);
+  }
+  std::vector<MeasurementRun*> unwanted;  // cancelling one removes it from measurements_
+  for (const auto& run : measurements_) {
+    if (run->project == &project && !run->forBuild.empty() && !BuildWaiter::anyWaiting(run->forBuild)) {
+      unwanted.push_back(run.get());
+    }
+  }
+  for (auto* run : unwanted) run->ownCancel.cancel();
+  project.buildRunning = project.active != nullptr || !project.pending.empty();
+}
+
 bool SysimageService::cancelBuild(const std::optional<fs::path>& folderOrFile) {
-  if (!julia_->installation) return false;
+  if (stopped_ || !julia_->installation) return false;
   std::string error;
   Project* project = openProject(folderOrFile, error);
   if (!project) return false;
   bool any = false;
-  for (auto& pending : project->pending) {
-    for (auto& w : pending.waiters) {
-      if (w.done) w.done(ServiceError{"cancelled", "the build was cancelled", "", {}});
-    }
+  auto pending = std::move(project->pending);
+  project->pending.clear();
+  for (auto& entry : pending) {
+    for (const auto& w : entry.waiters) w->answer(ServiceError{"cancelled", "the build was cancelled"});
     any = true;
   }
-  project->pending.clear();
   if (project->active && !project->active->cancelled) {
     any = true;
-    project->active->cancelled = true;
-    if (project->active->job && !project->active->job->finished()) {
-      project->active->job->cancel();  // the outcome (Cancelled) finishes the build
-    } else {
-      finishBuild(*project, ServiceError{"cancelled", "the build was cancelled", project->active->buildId, {}});
-    }
+    stopActiveBuild(*project);
+  }
+  // A measurement after a finished build is part of that build's requests.
+  std::vector<MeasurementRun*> measuring;
+  for (const auto& run : measurements_) {
+    if (run->project == project && !run->forBuild.empty()) measuring.push_back(run.get());
+  }
+  for (auto* run : measuring) {
+    any = true;
+    run->ownCancel.cancel();
   }
   return any;
 }
@@ -534,105 +499,6 @@ void SysimageService::buildLog(const std::optional<fs::path>& folderOrFile, cons
     }
     done(BuildLog{path.stem().string(), path, readFile(path)});
   });
-}
-
-void SysimageService::measure(const std::optional<fs::path>& folderOrFile, const std::optional<fs::path>& workload,
-                              int runs, Callback<Measurement> done) {
-  withProject(folderOrFile, std::move(done), [this, workload, runs](Project& projectRef, auto& done) mutable {
-    Project* project = &projectRef;
-    runMeasurement(*project, workload, runs > 0 ? runs : settings_.measureRuns, std::move(done));
-  });
-}
-
-void SysimageService::runMeasurement(Project& project, std::optional<fs::path> workload, int runs,
-                                     Callback<Measurement> done) {
-  const ProjectModel& model = *project.model;
-  std::error_code ec;
-  if (!workload) {
-    if (!model.config().executionFiles.empty()) {
-      workload = model.config().executionFiles.front();
-    } else {
-      // The statements' own replay: load the packages, then run every recorded statement.
-      const fs::path dir = project.store->dir();
-      const auto exported = project.store->exportStatements(dir / "ttfx-statements.jl", {});
-      std::ofstream out(dir / "ttfx-workload.jl");
-      out << "# Generated by sysimage-server: loads the project's packages and replays its statements.\n";
-      for (const auto& p : model.packagesToInclude()) out << "try; @eval using " << p << "; catch; end\n";
-      out << "for line in eachline(" << std::quoted((dir / "ttfx-statements.jl").string())
-          << ")\n    try; Core.eval(Main, Meta.parse(line)); catch; end\nend\n";
-      (void)exported;
-      workload = dir / "ttfx-workload.jl";
-    }
-  }
-  if (!fs::exists(*workload, ec)) {
-    done(ServiceError{"notFound", "workload file " + workload->string() + " does not exist", "", {}});
-    return;
-  }
-  const auto selection = model.select(settings_, project.store->counts().newSinceLastBuild);
-  std::optional<fs::path> image;
-  if (selection.usable()) image = selection.image->path;
-  const julia::JuliaInstallation julia = *julia_->installation;
-  const fs::path dir = project.env.dir;
-  const bool defaultEnv = project.env.kind == "default";
-  Project* p = &project;
-  // Runs on a worker thread: whole Julia processes, one after another, never on the main loop.
-  std::thread([julia, dir, defaultEnv, workload = *workload, image, runs, p, done = std::move(done), alive = alive_,
-               post = post_]() mutable {
-    auto timeOne = [&](std::vector<std::string> args) -> double {
-      platform::ProcessOptions o;
-      o.program = julia.executable;
-      o.args = std::move(args);
-      o.cwd = dir;
-      o.unsetEnv = {"JULIA_PROJECT"};
-      const auto start = std::chrono::steady_clock::now();
-      const auto r = platform::runProcessSync(o, std::chrono::minutes(10));
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (r.timedOut || r.status.exitCode != 0) {
-        throw std::runtime_error("the workload failed (exit " + std::to_string(r.status.exitCode) + "): " +
-                                 r.err.substr(r.err.size() > 300 ? r.err.size() - 300 : 0));
-      }
-      return s;
-    };
-    std::vector<std::string> base = {"--startup-file=no", "--history-file=no"};
-    if (!defaultEnv) base.push_back("--project=" + dir.string());
-    Result<Measurement> result = ServiceError{"failed", "", "", {}};
-    try {
-      std::vector<double> bare, without, with;
-      for (int i = 0; i < runs; ++i) {  // interleaved, so load changes hit every variant alike
-        bare.push_back(timeOne({"--startup-file=no", "-e", "0"}));
-        auto a = base;
-        a.push_back(workload.string());
-        without.push_back(timeOne(a));
-        if (image) {
-          auto b = base;
-          b.insert(b.begin(), {"-J", image->string()});
-          b.push_back(workload.string());
-          with.push_back(timeOne(b));
-        }
-      }
-      Measurement m;
-      m.workload = workload.string();
-      m.runs = runs;
-      m.bare = timingOf(bare);
-      m.withoutImage = timingOf(without);
-      if (image) {
-        m.withImage = timingOf(with);
-        m.image = image->string();
-        if (m.withImage->median > 0) m.speedup = m.withoutImage.median / m.withImage->median;
-      }
-      result = m;
-    } catch (const std::exception& e) {
-      result = ServiceError{"measureFailed", e.what(), "", {}};
-    }
-    post([result = std::move(result), done = std::move(done), alive, p]() mutable {
-      if (!*alive) return;
-      if (auto* m = std::get_if<Measurement>(&result)) {
-        saveMeasurement(*m);
-        p->model->rescanImages();
-      }
-      done(std::move(result));
-    });
-  }).detach();
 }
 
 }  // namespace sysimage::service

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <deque>
 #include <thread>
+#include <utility>
 
 #include "server/core/ingest.h"
 #include "server/core/rebuild_prompt.h"
@@ -20,9 +21,12 @@ namespace sysimage::service {
 
 using Clock = std::chrono::steady_clock;
 
-/// `<image>.ttfx.json`: the last TTFX measurement of an image (builds.cpp).
+/// `<image>.ttfx.json`: the last TTFX measurement of an image (measure.cpp).
 std::filesystem::path ttfxPathFor(const std::filesystem::path& image);
+/// The measurement kept for `image`; nullopt when there is none or it cannot be read.
 std::optional<Measurement> loadMeasurement(const std::filesystem::path& image);
+/// Replaces `<measurement.image>.ttfx.json` atomically (nothing without an image). Errors:
+/// std::system_error naming the file.
 void saveMeasurement(const Measurement& measurement);
 
 struct SysimageService::JuliaState {
@@ -58,10 +62,35 @@ struct SysimageService::Project {
   std::unique_ptr<ActiveBuild> active;
   struct Pending {
     BuildOptions options;
-    std::vector<BuildWaiter> waiters;
+    Waiters waiters;
   };
   std::deque<Pending> pending;
   std::optional<BuildStatus> lastBuild;
+};
+
+/// One request waiting for a build (several join one build). Answered exactly once: by the build's
+/// outcome, or earlier with "cancelled" when its own cancellation token fires.
+struct SysimageService::BuildWaiter {
+  std::function<void(const BuildProgressUpdate&)> onProgress;
+  Callback<BuildResult> done;
+  bool answered = false;
+  Project* project = nullptr;  // set once the project is open
+
+  void progress(const BuildProgressUpdate& update) const {
+    if (!answered && onProgress) onProgress(update);
+  }
+  void answer(const Result<BuildResult>& result) {
+    if (answered) return;
+    answered = true;
+    onProgress = nullptr;
+    if (done) std::exchange(done, nullptr)(result);
+  }
+  static bool anyWaiting(const Waiters& waiters) {
+    for (const auto& w : waiters) {
+      if (!w->answered) return true;
+    }
+    return false;
+  }
 };
 
 
@@ -70,7 +99,7 @@ struct SysimageService::ActiveBuild {
   std::string buildId;
   std::string inputsKey;
   BuildOptions options;
-  std::vector<BuildWaiter> waiters;
+  Waiters waiters;
   julia::BuildRequest request;
   core::ExportResult exported;
   std::filesystem::path workDir;
@@ -83,8 +112,35 @@ struct SysimageService::ActiveBuild {
   bool holdsSlot = false;
 };
 
+/// A TTFX measurement in progress (measure.cpp): one Julia process at a time through the launcher.
+struct SysimageService::MeasurementRun {
+  enum class Variant { Bare, WithoutImage, WithImage };
+  std::uint64_t id = 0;  // cancellation callbacks find the run by id: it may have ended meanwhile
+  Project* project = nullptr;
+  julia::JuliaInstallation julia;
+  std::filesystem::path workload;
+  std::optional<std::filesystem::path> image;
+  int runs = 0;
+  std::vector<std::string> projectArgs;  // --startup-file=no … [--project=…]
+  std::vector<Variant> plan;             // the processes to run, interleaved per round
+  std::size_t next = 0;
+  std::vector<double> bare, withoutImage, withImage;
+  std::unique_ptr<platform::Process> process;
+  std::unique_ptr<platform::Timer> timeout;
+  Clock::time_point started;
+  std::string stderrTail;
+  Waiters forBuild;  // the build requests it measures for (empty for sysimage/measure)
+  platform::CancellationSource ownCancel;  // fired when no build request waits any more
+  Callback<Measurement> done;
+  bool ended = false;
+};
+
 template <class T, class Body>
 void SysimageService::withProject(const std::optional<std::filesystem::path>& folderOrFile, Callback<T> done, Body body) {
+  if (stopped_) {
+    done(ServiceError{"shutdown", "the server is shutting down"});
+    return;
+  }
   withJulia([this, folderOrFile, done = std::move(done), body = std::move(body)]() mutable {
     if (!julia_->installation) {
       done(ServiceError{"juliaUnavailable", julia_->status.error});

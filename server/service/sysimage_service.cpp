@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <spdlog/spdlog.h>
 
 #include "server/core/ingest.h"
@@ -13,10 +12,10 @@
 #include "server/core/project_file.h"
 #include "server/core/statement_store.h"
 #include "server/core/trace_follower.h"
+#include "server/core/utc_time.h"
 #include "server/platform/file_watcher.h"
 #include "server/platform/process.h"
 #include "server/platform/timer.h"
-#include "server/platform/uv_loop.h"
 #include "server/service/project_model.h"
 #include "server/service/service_internal.h"
 
@@ -63,41 +62,56 @@ Environment resolveEnvironment(const std::optional<fs::path>& folderOrFile, cons
                      "default"};
 }
 
-SysimageService::SysimageService(platform::Post post, Options options)
-    : post_(std::move(post)), options_(std::move(options)), julia_(std::make_unique<JuliaState>()) {
-  loop_ = std::make_unique<platform::UvLoop>();
-  watcher_ = platform::makeUvFileWatcher(*loop_, post_);
-  tickTimer_ = platform::makeUvTimer(*loop_, post_);
-  launcher_ = platform::makeUvProcessLauncher(*loop_, post_);
+SysimageService::SysimageService(platform::Post post, Options options, ServicePlatform platform)
+    : post_(std::move(post)),
+      options_(std::move(options)),
+      platform_(std::move(platform)),
+      julia_(std::make_unique<JuliaState>()) {
   rebuildHandler_ = [this](const fs::path& project) {
     build(project, BuildOptions{}, nullptr, [](const Result<BuildResult>&) {});
   };
-  prober_ = std::make_unique<julia::JuliaProber>(julia::juliaScriptsDir(), settings_.probeTimeout);
+  tickTimer_ = platform_.makeTimer();
   tickTimer_->start(kTickInterval, kTickInterval, [this] { tick(); });
 }
 
-SysimageService::~SysimageService() {
+SysimageService::~SysimageService() { shutdown(); }
+
+void SysimageService::shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
   *alive_ = false;
-  tickTimer_->stop();
+  tickTimer_.reset();
+  // Killed, not answered: whoever asked is going away with the server.
+  measurements_.clear();
   for (auto& [key, project] : projects_) {
-    if (project->active && project->active->job) project->active->job->cancel();
-    project->active.reset();
-    if (project->notifyTimer) project->notifyTimer->stop();
-    if (project->reloadTimer) project->reloadTimer->stop();
-    for (auto id : project->fileWatches) watcher_->unwatch(id);
+    if (project->active) {
+      project->active->job.reset();  // SIGKILLs the running step's process group
+      project->active->lockRetry.reset();
+      std::error_code ec;
+      fs::remove_all(project->active->workDir, ec);
+      project->active.reset();
+    }
+    project->pending.clear();
+    project->notifyTimer.reset();
+    project->reloadTimer.reset();
+    for (auto id : project->fileWatches) platform_.watcher->unwatch(id);
+    project->fileWatches.clear();
     for (auto& r : project->recordings) {
-      watcher_->unwatch(r->watch);
+      platform_.watcher->unwatch(r->watch);
       r->ingestor->poll();
     }
     project->store->flush();
   }
+  waitingForSlot_.clear();
+  listeners_.clear();
+  julia_->waiters.clear();
   if (julia_->worker.joinable()) julia_->worker.join();
+  platform_ = ServicePlatform{};
 }
 
 void SysimageService::configure(const Settings& settings) {
   const bool juliaChanged = settings.juliaPath != settings_.juliaPath;
   settings_ = settings;
-  prober_->setTimeout(settings_.probeTimeout);
   if (juliaChanged && julia_->phase != JuliaState::Phase::Probing) {
     julia_->phase = JuliaState::Phase::Unknown;
     julia_->installation.reset();
@@ -123,14 +137,15 @@ void SysimageService::startProbe() {
   const unsigned generation = ++julia_->generation;
   if (julia_->worker.joinable()) julia_->worker.join();
   std::optional<std::string> configured = settings_.juliaPath ? settings_.juliaPath : options_.julia;
-  julia::JuliaProber* prober = prober_.get();
-  julia_->worker = std::thread([this, prober, configured, generation, alive = alive_, post = post_] {
+  auto probe = platform_.probeJulia;
+  const auto timeout = settings_.probeTimeout;
+  julia_->worker = std::thread([probe, timeout, configured, post = post_, this, generation, alive = alive_] {
     std::optional<julia::JuliaInstallation> installation;
     JuliaStatus status;
     try {
       const fs::path exe = julia::resolveJulia(julia::defaultJuliaSearch(configured));
       status.path = exe.string();
-      installation = prober->probe(exe);
+      installation = probe(exe, timeout);
       status.version = installation->versionText;
     } catch (const julia::ProbeError& e) {
       status.error = e.what();
@@ -169,8 +184,8 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
     return nullptr;
   }
   for (auto& w : project->store->takeWarnings()) project->warnings.push_back(std::move(w));
-  project->notifyTimer = platform::makeUvTimer(*loop_, post_);
-  project->reloadTimer = platform::makeUvTimer(*loop_, post_);
+  project->notifyTimer = platform_.makeTimer();
+  project->reloadTimer = platform_.makeTimer();
   project->model = std::make_unique<ProjectModel>(env.dir, dir, julia.version, env.kind == "default", julia.cpuName);
   project->model->reload();
   project->model->rescanImages();
@@ -208,7 +223,7 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
     if (!ec && age > kTraceRetention) {
       auto& rec = raw->recordings.back();
       if (rec->follower->partialBytes() == 0) {
-        watcher_->unwatch(rec->watch);
+        platform_.watcher->unwatch(rec->watch);
         raw->recordings.pop_back();
         fs::remove(entry.path(), ec);
       }
@@ -224,7 +239,7 @@ void SysimageService::watchProjectFiles(Project& project) {
   for (const auto& file : project.model->watchedFiles()) {
     std::error_code ec;
     if (!fs::is_directory(file.parent_path(), ec)) continue;  // e.g. no .vscode/ (the tick re-checks nothing there)
-    project.fileWatches.push_back(watcher_->watch(file, [this, p, alive = alive_](const fs::path&) {
+    project.fileWatches.push_back(platform_.watcher->watch(file, [this, p, alive = alive_](const fs::path&) {
       if (!*alive) return;
       // Debounce: atomic saves, truncate-then-write and Pkg's bursts become one reload.
       p->reloadTimer->start(kProjectDebounce, std::chrono::milliseconds(0), [this, p] { reloadProject(*p); });
@@ -291,7 +306,7 @@ void SysimageService::followTrace(Project& project, const fs::path& traceFile) {
   rec->follower = std::make_unique<core::TraceFollower>(traceFile);
   rec->ingestor = std::make_unique<core::Ingestor>(*rec->follower, *project.store);
   Project* p = &project;
-  rec->watch = watcher_->watch(traceFile, [this, p, alive = alive_](const fs::path&) {
+  rec->watch = platform_.watcher->watch(traceFile, [this, p, alive = alive_](const fs::path&) {
     if (*alive) ingest(*p);
   });
   project.recordings.push_back(std::move(rec));
@@ -432,6 +447,10 @@ ProjectStatus SysimageService::juliaFailureStatus(const std::optional<fs::path>&
 }
 
 void SysimageService::status(const std::optional<fs::path>& folderOrFile, Callback<ProjectStatus> done) {
+  if (stopped_) {
+    done(ServiceError{"shutdown", "the server is shutting down"});
+    return;
+  }
   withJulia([this, folderOrFile, done = std::move(done)] {
     if (!julia_->installation) {
       done(juliaFailureStatus(folderOrFile));
@@ -452,13 +471,10 @@ void SysimageService::replCommand(const std::optional<fs::path>& folderOrFile, C
     Project* project = &projectRef;
     // A new trace file per session, owned by the server, under the project's store.
     static unsigned counter = 0;
-    char stamp[32];
-    const std::time_t now = std::time(nullptr);
-    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", std::gmtime(&now));
     const fs::path traces = project->store->dir() / "traces";
     std::error_code ec;
     fs::create_directories(traces, ec);
-    const fs::path trace = traces / ("repl-" + std::string(stamp) + "-" + std::to_string(::getpid()) + "-" +
+    const fs::path trace = traces / ("repl-" + core::compactUtcStamp() + "-" + std::to_string(::getpid()) + "-" +
                                      std::to_string(++counter) + ".jl");
     if (FILE* f = std::fopen(trace.c_str(), "a")) {
       std::fclose(f);

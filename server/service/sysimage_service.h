@@ -8,21 +8,15 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
 #include "server/julia/julia_installation.h"
+#include "server/platform/cancellation.h"
 #include "server/platform/post.h"
+#include "server/service/service_platform.h"
 #include "server/service/settings.h"
 #include "server/service/status.h"
-
-namespace sysimage::platform {
-class UvLoop;
-class ProcessLauncher;
-class FileWatcher;
-class Timer;
-}  // namespace sysimage::platform
 
 namespace sysimage::service {
 
@@ -32,18 +26,27 @@ template <class T>
 using Callback = std::function<void(Result<T>)>;
 
 /// Owns all per-process state. Every public method must be called on the owner's loop (the thread
-/// that runs the tasks handed to `post`); callbacks run there too. Julia is probed on a worker
-/// thread; file events and timers come from a platform::UvLoop thread through `post`.
+/// that runs the tasks handed to `post`); callbacks run there too, and so must cancellation tokens
+/// fire. Julia is probed on a worker thread; file events, process exits and timers come from the
+/// `platform` facilities through `post`.
 class SysimageService {
  public:
   struct Options {
     std::optional<std::string> stateDir;  ///< --state-dir
     std::optional<std::string> julia;     ///< --julia
   };
-  SysimageService(platform::Post post, Options options);
+  /// `platform`: the real one (UvServicePlatform::facilities()) or fakes in tests.
+  SysimageService(platform::Post post, Options options, ServicePlatform platform);
+  /// Calls shutdown().
   ~SysimageService();
   SysimageService(const SysimageService&) = delete;
   SysimageService& operator=(const SysimageService&) = delete;
+
+  /// Releases everything that holds platform resources, so that the platform (its loop) may go
+  /// next: stops timers and watches, kills running build steps and measurements (their requests
+  /// are not answered), flushes every store and joins the probe thread. Requests after it answer
+  /// "shutdown". Idempotent.
+  void shutdown();
 
   /// Applies settings; a different Julia path makes the next request probe again.
   void configure(const Settings& settings);
@@ -66,18 +69,28 @@ class SysimageService {
   /// it; at most settings().maxConcurrentBuilds run at once, and another server process's build
   /// of the same project (another editor) is waited for and its image reused when it fits.
   /// `onProgress` runs on every progress change; `done` once. Errors: "cancelled",
-  /// "buildFailed" (with buildId and logTail), "juliaUnavailable", "storeFailed".
+  /// "buildFailed" (with buildId and logTail), "juliaUnavailable", "storeFailed", "shutdown".
+  ///
+  /// `cancel` belongs to this request only: when it fires, `done` gets "cancelled" at once, and
+  /// the build (or its queue entry, or its measurement) stops only when no other request waits for
+  /// it any more; the others still get their result.
   void build(const std::optional<std::filesystem::path>& folderOrFile, const BuildOptions& options,
-             std::function<void(const BuildProgressUpdate&)> onProgress, Callback<BuildResult> done);
-  /// Cancels the project's running and queued builds. Returns false when none was running.
+             std::function<void(const BuildProgressUpdate&)> onProgress, Callback<BuildResult> done,
+             platform::CancellationToken cancel = {});
+  /// Cancels the project's running and queued builds (and a measurement after a build) for every
+  /// request waiting for them: each gets "cancelled". Returns false when none was running.
   bool cancelBuild(const std::optional<std::filesystem::path>& folderOrFile);
   /// The log of build `buildId`, or of the project's newest build. Errors: "notFound".
   void buildLog(const std::optional<std::filesystem::path>& folderOrFile, const std::optional<std::string>& buildId,
                 Callback<BuildLog> done);
   /// Runs `workload` (default: the project's execution files, else a replay of its statements) in
-  /// fresh processes `runs` times with and without the image, plus bare `julia -e 0`.
+  /// fresh processes `runs` times with and without the image, plus bare `julia -e 0`, one process
+  /// at a time through the platform's launcher (each may take 10 min). The result is also kept
+  /// next to the image (`<image>.ttfx.json`). When `cancel` fires, the running process group is
+  /// killed and `done` gets "cancelled". Errors: "notFound" (workload), "measureFailed",
+  /// "cancelled", "juliaUnavailable", "storeFailed", "shutdown".
   void measure(const std::optional<std::filesystem::path>& folderOrFile, const std::optional<std::filesystem::path>& workload,
-               int runs, Callback<Measurement> done);
+               int runs, Callback<Measurement> done, platform::CancellationToken cancel = {});
 
   /// What a session (an editor) hears from the service.
   struct Subscriber {
@@ -105,19 +118,26 @@ class SysimageService {
 
   struct Project;
   struct ActiveBuild;
+  struct BuildWaiter;
+  struct MeasurementRun;
+  using Waiters = std::vector<std::shared_ptr<BuildWaiter>>;
 
  private:
-  struct BuildWaiter {
-    std::function<void(const BuildProgressUpdate&)> onProgress;
-    Callback<BuildResult> done;
-  };
-  void startBuild(Project& project, BuildOptions options, std::vector<BuildWaiter> waiters);
+  void startBuild(Project& project, BuildOptions options, Waiters waiters);
   void launchBuild(Project& project);
   void finishBuild(Project& project, Result<BuildResult> result);
   void publishBuild(Project& project, const std::filesystem::path& builtImage, double seconds, std::size_t ok,
                     std::size_t failed, BuildResult& result, std::string& error);
   void pumpBuildQueue();
-  void runMeasurement(Project& project, std::optional<std::filesystem::path> workload, int runs, Callback<Measurement> done);
+  /// Stops what no request waits for any more: queue entries, the running build, a measurement
+  /// after a build (a request of them was cancelled).
+  void dropUnwantedWork(Project& project);
+  /// Stops the running build (its outcome answers whoever still waits).
+  void stopActiveBuild(Project& project);
+  void runMeasurement(Project& project, std::optional<std::filesystem::path> workload, int runs,
+                      platform::CancellationToken cancel, Waiters forBuild, Callback<Measurement> done);
+  void stepMeasurement(MeasurementRun& run);
+  void endMeasurement(MeasurementRun& run, Result<Measurement> result);
   /// The published image built from exactly the active build's inputs, if it is the one in use.
   std::optional<BuildResult> cachedBuild(Project& project);
   struct JuliaState;
@@ -141,15 +161,14 @@ class SysimageService {
   platform::Post post_;
   Options options_;
   Settings settings_;
-  std::unique_ptr<platform::UvLoop> loop_;
-  std::unique_ptr<platform::FileWatcher> watcher_;
+  ServicePlatform platform_;
   std::unique_ptr<platform::Timer> tickTimer_;
-  std::unique_ptr<julia::JuliaProber> prober_;
   std::unique_ptr<JuliaState> julia_;
   std::map<std::string, std::unique_ptr<Project>> projects_;  // key: julia version + '\n' + project dir
   std::map<int, Subscriber> listeners_;
   std::function<void(const std::filesystem::path&)> rebuildHandler_;
-  std::unique_ptr<platform::ProcessLauncher> launcher_;
+  std::vector<std::unique_ptr<MeasurementRun>> measurements_;  // running TTFX measurements
+  bool stopped_ = false;
   int runningBuilds_ = 0;
   std::vector<Project*> waitingForSlot_;  // projects whose build waits for a free build slot
   unsigned nextBuildNumber_ = 1;
