@@ -52,4 +52,12 @@ void ReplyOnce::cancel() {
   cancel_.cancel();
 }
 
+void ReplyOnce::abandon() {
+  if (!replied_) {
+    wasCancelled_ = true;
+    replied_ = true;
+  }
+  cancel_.cancel();
+}
+
 }  // namespace sysimage::lsp

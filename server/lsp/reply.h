@@ -34,7 +34,10 @@ class ReplyOnce {
   /// Answers RequestCancelled now (unless already answered) and fires the cancellation token so
   /// the work stops; later result()/error() calls are dropped.
   void cancel();
-  /// Fired when the client cancels this request.
+  /// The client went away (its session ended): fires the cancellation token so the work stops, and
+  /// sends nothing, now or later (no one could receive it).
+  void abandon();
+  /// Fired when the client cancels this request, or abandons it.
   CancellationToken cancellation() const { return cancel_.token(); }
   bool replied() const { return replied_; }
   const protocol::RequestId& id() const { return id_; }

@@ -207,6 +207,13 @@ void Session::finish(int code) {
   if (state_ == State::Exited) return;
   state_ = State::Exited;
   if (parentTimer_) parentTimer_->cancel();
+  // Nobody receives answers any more: the requests still running stop waiting (their work stops
+  // unless another session's request waits for it too, e.g. a joined build).
+  auto inFlight = std::move(inFlight_);
+  inFlight_.clear();
+  for (auto& [id, weak] : inFlight) {
+    if (auto reply = weak.lock()) reply->abandon();
+  }
   for (auto& f : features_) f->disconnected();
   endpoint_->close([cb = std::move(onExit_), code] {
     if (cb) cb(code);

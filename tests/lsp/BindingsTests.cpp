@@ -183,6 +183,19 @@ TEST(ReplyOnce, CancelAnswersOnceAndDropsLaterAnswersSilently) {
   EXPECT_EQ(fired, 1);
 }
 
+TEST(ReplyOnce, AbandonFiresTheTokenAndNeverSends) {
+  std::vector<json> sent;
+  {
+    ReplyOnce r(json(4), "m", [&](json m) { sent.push_back(m); });
+    int fired = 0;
+    r.cancellation().onCancel([&] { ++fired; });
+    r.abandon();
+    EXPECT_EQ(fired, 1);
+    r.error(ErrorCode::RequestFailed, "late");
+  }
+  EXPECT_TRUE(sent.empty());
+}
+
 TEST(ReplyOnce, CancelAfterTheAnswerOnlyFiresTheToken) {
   std::vector<json> sent;
   ReplyOnce r(json(3), "m", [&](json m) { sent.push_back(m); });

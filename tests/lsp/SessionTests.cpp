@@ -370,6 +370,25 @@ TEST(SessionCancellation, CancelWithStringId) {
   EXPECT_TRUE(h.exchange(notification("$/cancelRequest", {{"id", 1}})).empty());
 }
 
+TEST(SessionCancellation, SessionEndAbandonsRequestsStillRunning) {
+  SessionHarness h;
+  std::shared_ptr<ReplyOnce> kept;
+  int cancelCallbacks = 0;
+  h.feature->requests["test/slow"] = [&](const json&, std::shared_ptr<ReplyOnce> r) {
+    r->cancellation().onCancel([&cancelCallbacks] { ++cancelCallbacks; });
+    kept = std::move(r);
+  };
+  h.startInitialized();
+  EXPECT_TRUE(h.exchange(request(2, "test/slow")).empty());
+  h.connection->disconnect("connection reset by peer");
+  h.poll();
+  EXPECT_EQ(cancelCallbacks, 1) << "the work of a client that went away stops";
+  ASSERT_TRUE(kept);
+  kept->result(json::object());  // a late answer goes nowhere
+  kept.reset();                  // and no InternalError either
+  EXPECT_TRUE(h.connection->take().empty());
+}
+
 TEST(SessionCancellation, CancelAfterTheAnswerSendsNothing) {
   SessionHarness h;
   h.feature->requests["test/echo"] = [](const json& p, std::shared_ptr<ReplyOnce> r) { r->result(p); };
