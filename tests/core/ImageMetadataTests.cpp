@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
+#include "tests/support/shared_fixtures.h"
 
 namespace sysimage::core {
 namespace {
@@ -241,6 +242,7 @@ uuid = "00000000-0000-0000-0000-00000000000c"
 // Baked-in packages: the requested packages and their transitive `deps` (counts from a Python walk).
 
 TEST(ImagePackagesTest, TransitiveClosureOfTheRequestedPackages) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest lib = readManifest(kManifests / "packagecompiler_MyLib_build_Manifest.toml");
   EXPECT_EQ(imagePackagesFor(lib, {"PackageCompiler"}, {}).size(), 36u);
   const Manifest ls = readManifest(kManifests / "juliavscode_languageserver_v1.12_Manifest.before.toml");

@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include "tests/support/shared_fixtures.h"
 
 namespace sysimage::core {
 
@@ -148,6 +149,7 @@ TEST(ManifestDiffTest, SummaryNamesTheFirstAndCountsTheRest) {
 
 // julia-vscode commit d525020a ("Update deps") changed exactly three `version` lines of path-tracked packages.
 TEST(ManifestDiffTest, JuliaVscodeLanguageServerUpdate) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest before = readManifest(kManifests / "juliavscode_languageserver_v1.12_Manifest.before.toml");
   const Manifest after = readManifest(kManifests / "juliavscode_languageserver_v1.12_Manifest.after.toml");
   DevSourceHashes hashes;  // pretend the dev'd sources did not change

@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <random>
+#include "tests/support/shared_fixtures.h"
 
 namespace sysimage::core {
 namespace {
@@ -47,6 +48,7 @@ struct FixtureRow {
 class ManifestFixtureTest : public ::testing::TestWithParam<FixtureRow> {};
 
 TEST_P(ManifestFixtureTest, ParsesWithExactCounts) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const FixtureRow& row = GetParam();
   const Manifest m = readManifest(kManifests / row.file);
   EXPECT_EQ(m.packages.size(), row.packages);
@@ -85,6 +87,7 @@ INSTANTIATE_TEST_SUITE_P(
         FixtureRow{"pkgjl_test_good_not_unique_names_Manifest.toml", 22, "2.0", false, "", 19, 2, 1, 0, 0}));
 
 TEST(ManifestTest, PackageCompilerBinFields) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest m = readManifest(kManifests / "packagecompiler_bin_Manifest.toml");
   EXPECT_EQ(m.projectHash, "432fe469383f46fa18483177d5fd3b46ab415184");
   const PackageEntry& fft = only(m, "AbstractFFTs");
@@ -112,6 +115,7 @@ TEST(ManifestTest, PackageCompilerBinFields) {
 }
 
 TEST(ManifestTest, Format21PathPackagesWithWeakdepsTable) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest m = readManifest(kManifests / "juliavscode_languageserver_v1.13_Manifest.format2.1.toml");
   EXPECT_EQ(m.projectHash, "23e17107dc683fd4edebb1ba9c609b31faea3614");
   const PackageEntry& cm = only(m, "CommonMark");
@@ -128,6 +132,7 @@ TEST(ManifestTest, Format21PathPackagesWithWeakdepsTable) {
 }
 
 TEST(ManifestTest, OldFormatFields) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest ts = readManifest(kManifests / "juliavscode_terminalserver_v1.6_Manifest.oldformat.toml");
   const PackageEntry& vs = only(ts, "VSCodeServer");
   EXPECT_EQ(vs.path, "../../../packages/VSCodeServer");
@@ -143,6 +148,7 @@ TEST(ManifestTest, OldFormatFields) {
 }
 
 TEST(ManifestTest, RepoUrlWithLonePlusVersion) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest m = readManifest(kManifests / "pkgjl_test_NotUpdated_repo-url_Manifest.toml");
   const PackageEntry& ex = only(m, "Example");
   EXPECT_EQ(ex.version, "0.5.1+");
@@ -152,6 +158,7 @@ TEST(ManifestTest, RepoUrlWithLonePlusVersion) {
 }
 
 TEST(ManifestTest, Format21Registries) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest m = readManifest(kManifests / "pkgjl_test_format_v2.1_Manifest.toml");
   ASSERT_EQ(m.registries.size(), 1u);
   EXPECT_EQ(m.registries[0].name, "General");
@@ -162,6 +169,7 @@ TEST(ManifestTest, Format21Registries) {
 }
 
 TEST(ManifestTest, UnknownFormatOnlyWarns) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest m = readManifest(kManifests / "pkgjl_test_format_v3.0_unknown_Manifest.toml");
   ASSERT_EQ(m.warnings.size(), 1u);
   EXPECT_THAT(m.warnings[0], HasSubstr("unknown manifest format 3.0"));
@@ -169,6 +177,7 @@ TEST(ManifestTest, UnknownFormatOnlyWarns) {
 }
 
 TEST(ManifestTest, NotUniqueNamesUseTheTableForm) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest m = readManifest(kManifests / "pkgjl_test_good_not_unique_names_Manifest.toml");
   const auto pkgs = m.findByName("Pkg");
   ASSERT_EQ(pkgs.size(), 2u);
@@ -199,6 +208,7 @@ struct BadRow {
 class BadManifestTest : public ::testing::TestWithParam<BadRow> {};
 
 TEST_P(BadManifestTest, GivesItsSpecificError) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const BadRow& row = GetParam();
   try {
     readManifest(kManifests / row.file);
@@ -319,6 +329,7 @@ TEST(ManifestTest, MissingFileIsAnIoError) {
 // Content hash
 
 TEST(ManifestTest, ContentHashIsFnv1a64OfTheBytes) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest before = readManifest(kManifests / "juliavscode_languageserver_v1.12_Manifest.before.toml");
   const Manifest after = readManifest(kManifests / "juliavscode_languageserver_v1.12_Manifest.after.toml");
   EXPECT_NE(before.contentHash, after.contentHash);

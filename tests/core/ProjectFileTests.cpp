@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <random>
+#include "tests/support/shared_fixtures.h"
 
 namespace sysimage::core {
 namespace {
@@ -19,6 +20,7 @@ const std::filesystem::path kManifests = std::filesystem::path(SYSIMAGE_FIXTURES
 using testing::TempDir;
 
 TEST(ProjectFileTest, FixtureDependencyCounts) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   // Counted with `grep -c '= "'` (the files hold only [deps], plus [sources] in v1.13: 58 = 29 + 29).
   EXPECT_EQ(readProjectFile(kManifests / "packagecompiler_bin_Project.toml").deps.size(), 4u);
   EXPECT_EQ(readProjectFile(kManifests / "packagecompiler_MyLib_build_Project.toml").deps.size(), 2u);
@@ -32,6 +34,7 @@ TEST(ProjectFileTest, FixtureDependencyCounts) {
 }
 
 TEST(ProjectFileTest, MyLibDirectDependencies) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const ProjectFile p = readProjectFile(kManifests / "packagecompiler_MyLib_build_Project.toml");
   EXPECT_THAT(p.directDependencyNames(), ElementsAre("Libdl", "PackageCompiler"));
   EXPECT_EQ(p.deps.at("PackageCompiler"), "9b87118b-4619-50d2-8e1e-99f35a4d4d9d");

@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include "tests/support/shared_fixtures.h"
 
 namespace sysimage::core {
 namespace {
@@ -235,6 +236,7 @@ TEST(StalenessTest, UnsafeWinsAndListsItsReasonsFirst) {
 }
 
 TEST(StalenessTest, JuliaVscodeLanguageServerFixtures) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const Manifest before = readManifest(kManifests / "juliavscode_languageserver_v1.12_Manifest.before.toml");
   const Manifest after = readManifest(kManifests / "juliavscode_languageserver_v1.12_Manifest.after.toml");
   const ProjectFile project = readProjectFile(kManifests / "juliavscode_languageserver_v1.12_Project.toml");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/core/statement.h"
+#include "tests/support/shared_fixtures.h"
 
 namespace sysimage::core {
 namespace {
@@ -226,6 +227,7 @@ FixtureSummary parseFixture(const std::string& name) {
 // type `var"#@add_arg_table!"`).
 
 TEST(StatementParserTests, FixtureReplaceArgParse) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   // 217 lines, all statements; `var"#…"` closures and keyword sorters, `where var"#s4"`, `∉`.
   const FixtureSummary s = parseFixture("trace_replace_precompile_statements.jl");
   EXPECT_EQ(s.counts.statements, 217u);
@@ -238,6 +240,7 @@ TEST(StatementParserTests, FixtureReplaceArgParse) {
 }
 
 TEST(StatementParserTests, FixtureJiveTimingHandEdited) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   // Hand-curated `--trace-compile-timing` output: comments, blank lines, `if VERSION …`/`end`.
   const FixtureSummary s = parseFixture("trace_jive_src_precompile.timing.jl");
   EXPECT_EQ(s.counts.total(), 44u);
@@ -255,6 +258,7 @@ TEST(StatementParserTests, FixtureJiveTimingHandEdited) {
 }
 
 TEST(StatementParserTests, FixtureCompileTracesMissingFunctions) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   // Statements naming functions and modules that do not exist are still well-formed statements;
   // only replaying them can tell.
   const FixtureSummary s = parseFixture("trace_compiletraces_test_error.jl");
@@ -266,6 +270,7 @@ TEST(StatementParserTests, FixtureCompileTracesMissingFunctions) {
 }
 
 TEST(StatementParserTests, FixtureCompileTracesInlineComment) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const FixtureSummary s = parseFixture("trace_compiletraces_test_inline.jl");
   EXPECT_EQ(s.counts.total(), 1u);
   ASSERT_EQ(s.unique.size(), 1u);
@@ -273,6 +278,7 @@ TEST(StatementParserTests, FixtureCompileTracesInlineComment) {
 }
 
 TEST(StatementParserTests, FixturePackageCompilerOneLine) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const FixtureSummary s = parseFixture("trace_packagecompiler_test_precompile_statements.jl");
   EXPECT_EQ(s.counts.total(), 1u);
   ASSERT_EQ(s.unique.size(), 1u);

@@ -11,6 +11,7 @@
 
 #include "server/core/ingest.h"
 #include "server/core/trace_follower.h"
+#include "tests/support/shared_fixtures.h"
 
 namespace sysimage::core {
 namespace {
@@ -218,6 +219,7 @@ TEST_F(TraceFollowerTests, IngestorCountsAddedDuplicateSkippedInvalid) {
 }
 
 TEST_F(TraceFollowerTests, IngestsTheFixtureFileLikeALiveTrace) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   // The Jive file written in two halves, cut in the middle of a line.
   std::ifstream in(std::string(SYSIMAGE_FIXTURES_DIR) + "/traces/trace_jive_src_precompile.timing.jl",
                    std::ios::binary);

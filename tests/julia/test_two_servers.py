@@ -19,8 +19,6 @@ from testutil import tmux, wait_for  # noqa: E402
 from store import read_statements, trace_statements  # noqa: E402
 
 
-
-
 def main():
     server_bin, repo = sys.argv[1], sys.argv[2]
     tmp = tempfile.mkdtemp(prefix="two-servers-")
@@ -48,8 +46,11 @@ def main():
         for name, c in zip(sessions, code):  # both REPLs record at the same time
             tmux("send-keys", "-t", name, c, "Enter")
         traces = [c["traceFile"] for c in commands]
+
+        def finished(name):  # the prompt is back after the code's output: Julia wrote its traces
+            return tmux("capture-pane", "-p", "-t", name, check=False).stdout.count("julia>") >= 2
+        wait_for(lambda: all(finished(n) for n in sessions), 300, "both REPLs to finish their code")
         wait_for(lambda: all(trace_statements(t) for t in traces), 60, "statements in both trace files")
-        time.sleep(1.0)
         union = set().union(*[trace_statements(t) for t in traces])
 
         def totals():

@@ -10,6 +10,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include "tests/support/shared_fixtures.h"
 
 namespace sysimage::julia {
 namespace {
@@ -120,6 +121,7 @@ std::string describe(const std::vector<E>& events) {
 }
 
 TEST(PackageCompilerLog, EveryFixtureHasExactStepsAndReason) {
+  SKIP_WITHOUT_SHARED_FIXTURES();
   const std::filesystem::path dir = std::filesystem::path(SYSIMAGE_FIXTURES_DIR) / "build-logs";
   ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
   auto rows = expectations();

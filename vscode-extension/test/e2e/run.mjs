@@ -35,7 +35,7 @@ const serverBin = path.resolve(process.argv[2] ?? process.env.SYSIMAGE_SERVER_BI
 if (!fs.existsSync(serverBin)) fail(`no sysimage-server at ${serverBin} (build it: cmake --build build --target sysimage-server)`);
 if (!fs.existsSync(path.join(extDir, 'node_modules', 'playwright-core'))) fail(`vscode-extension/node_modules is missing: run vscode-extension/scripts/setup.sh`);
 
-const { startVSCode, probeServer, codeServerBin, chromiumPath, sleep, descendants, outputChannelLog } = await import('./harness.mjs');
+const { startVSCode, probeServer, codeServerBin, chromiumPath, descendants, outputChannelLog } = await import('./harness.mjs');
 const ui = await import('./ui.mjs');
 
 if (!fs.existsSync(codeServerBin)) fail(`code-server is not installed (${codeServerBin}): run vscode-extension/scripts/e2e-setup.sh`);
@@ -176,9 +176,14 @@ async function mainScenario(caps) {
     if (!ready) return;
 
     await step('include("workload.jl") in the REPL raises the recorded count in the tooltip', async () => {
-      // What the REPL compiled while starting arrives first; let it settle.
-      await sleep(1500);
-      const atPrompt = await ui.recordedCount(page);
+      // What the REPL compiled while starting arrives first: wait until the count stops changing.
+      let previous = -1;
+      const { n: atPrompt } = await ui.waitFor('the recorded count to settle after the REPL started', async () => {
+        const n = await ui.recordedCount(page);
+        const settled = n === previous;
+        previous = n;
+        return settled ? { n } : undefined;
+      }, 60_000, 1000);
       await ui.typeInTerminal(page, 'include("workload.jl")');
       await ui.waitFor('the workload to finish', async () => /correlation of latitude/.test(await ui.terminalText(page)), 300_000, 1000);
       await shot(page, '04-workload-ran.png');
@@ -253,8 +258,7 @@ async function buildScenario(page, [buildName, pkgName, cancelName]) {
     await ui.runCommand(page, 'Julia Sysimage: Build sysimage');
     const progress = await ui.waitForToast(page, /Building sysimage/, 30_000);
     await ui.waitFor('a percentage in the progress notification', async () => /\d+ %/.test(await progress.innerText()), 120_000, 500);
-    await page.mouse.move(700, 300);
-    await sleep(800);
+    await ui.closeHovers(page);
     await shot(page, '09-build-progress.png');
     if ((await progress.locator('a.monaco-button, .monaco-button').filter({ hasText: 'Cancel' }).count()) === 0) {
       throw new Error('the progress notification has no Cancel button');
@@ -295,8 +299,7 @@ async function buildScenario(page, [buildName, pkgName, cancelName]) {
     await offer.locator('.monaco-button').filter({ hasText: 'Rebuild' }).first().click();
     const progress = await ui.waitForToast(page, /Building sysimage/, 60_000);
     await ui.waitForStatusText(page, /Building|Build queued/, 60_000);
-    await page.mouse.move(700, 300);
-    await sleep(800);
+    await ui.closeHovers(page);
     await shot(page, '13-rebuild-progress.png');
     await progress.hover();
     await progress.locator('.monaco-button').filter({ hasText: 'Cancel' }).first().click();
@@ -365,10 +368,13 @@ async function restrictedScenario() {
     });
 
     await step('programs named by workspace settings never ran (no marker files)', async () => {
-      await sleep(3000);
+      // Once the output channel says which server started and why, every program choice was made.
+      const log = await ui.waitFor('the server start and Restricted Mode in the output channel', async () => {
+        const text = outputChannelLog(vs.dirs.data);
+        return text.includes(`Starting ${serverBin}`) && /Restricted Mode: workspace values/.test(text) ? text : undefined;
+      }, 60_000, 500).catch(() => outputChannelLog(vs.dirs.data));
       const found = fs.readdirSync(markers);
       if (found.length) throw new Error(`workspace programs ran: ${found.join(', ')}`);
-      const log = outputChannelLog(vs.dirs.data);
       if (!log.includes(`Starting ${serverBin} (found via setting)`)) throw new Error(`the server was not started from the user setting:\n${log}`);
       if (!/Restricted Mode: workspace values/.test(log)) throw new Error(`the output channel does not mention Restricted Mode:\n${log}`);
       return `no marker in ${markers}; server from the user setting`;

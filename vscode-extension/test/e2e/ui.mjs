@@ -49,6 +49,12 @@ export async function hoverStatus(page) {
   return (await hover.innerText()).replace(/[ \t]+/g, ' ');
 }
 
+/** Moves the mouse away from the status bar and waits until no hover is shown (for a screenshot). */
+export async function closeHovers(page) {
+  await page.mouse.move(700, 300);
+  await waitFor('hovers to close', async () => (await page.locator('.workbench-hover:visible, .monaco-hover:visible').count()) === 0, 10_000, 100);
+}
+
 /** The recorded statement count the tooltip shows. */
 export async function recordedCount(page) {
   const text = await hoverStatus(page);

@@ -15,12 +15,4 @@ describe('protocol.ts', () => {
     assert.deepStrictEqual([...documentedMethods].sort(), [...proto.methods].sort());
     assert.deepStrictEqual([...documentedCommands].sort(), Object.values(proto.Commands).sort());
   });
-
-  it('names the methods as the server does', () => {
-    assert.strictEqual(proto.status.method, 'sysimage/status');
-    assert.strictEqual(proto.statusChanged.method, 'sysimage/statusChanged');
-    assert.strictEqual(proto.replCommand.method, 'sysimage/replCommand');
-    assert.strictEqual(proto.build.method, 'sysimage/build');
-    assert.strictEqual(proto.ErrorCodes.MethodNotFound, -32601);
-  });
 });
