@@ -172,6 +172,18 @@ TEST_F(Cancellation, FailedWorkloadRunEndsTheMeasurementWithItsError) {
   EXPECT_EQ(main().measureRuns().size(), 2u) << "stops at the first failure";
 }
 
+TEST_F(Cancellation, MeasurementThatCannotStartJuliaFailsWithTheReason) {
+  const auto project = makeProject("App");
+  main().launcher->failLaunch = [](const platform::ProcessOptions&) {
+    return std::make_error_code(std::errc::no_such_file_or_directory);
+  };
+  Answer<Measurement> answer;
+  service().measure(project, std::nullopt, 1, answer.callback());
+  ASSERT_TRUE(until([&] { return answer.result.has_value(); }));
+  EXPECT_EQ(answer.errorCode(), "measureFailed");
+  EXPECT_THAT(std::get<ServiceError>(*answer.result).message, ::testing::HasSubstr("cannot start"));
+}
+
 TEST_F(Cancellation, MeasurementAfterABuildStopsWhenItsRequestIsCancelled) {
   const auto project = makeProject("App");
   playBuildTools(main(), true, /*holdMeasureRuns=*/true);
