@@ -269,7 +269,12 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
         error = "project must be an absolute path or a file:// URI, got \"" + *given + "\"";
         return std::nullopt;
       }
-      return fs::path(*path);
+      // A workspace folder named explicitly is still a folder: environmentPath applies to it.
+      const fs::path p = fs::path(*path).lexically_normal();
+      for (const auto& folder : folders_) {
+        if (p == folder.lexically_normal() || p == (folder / "").lexically_normal()) return environmentOf(folder);
+      }
+      return p;
     }
     if (!folders_.empty()) return environmentOf(folders_.front());
     return std::nullopt;
