@@ -5,7 +5,7 @@ the server under test, examples/fl-insurance a fresh copy, build/bin and the rea
 fresh state directory) -- and its output and exit code are checked. A documented command line
 without a check here, or a check whose line left the docs, fails the test before anything runs.
 
-One real build: the first `build` line builds; the other `build` line, run right after in another
+One real build (and one interrupted early): the first `build` line builds; the other `build` line, run right after in another
 process, must answer "up to date"; status and bench use that image. The documented exit codes of
 failures (usage, missing project, unusable Julia, missing workload, interrupted build) are checked
 too. The directory is left in <workdir> for record_protocol.py (the protocol fixtures).
@@ -208,6 +208,8 @@ class Walkthrough:
         s = "build/bin/sysimage-server"
         self.expect(self.run(s + " status --no-such-option"), 2, r"--no-such-option", stream="stderr")
         self.expect(self.run(s + " build --project no/such/dir"), 2, r"no such project directory", stream="stderr")
+        self.expect(self.run(s + " record --project no/such/dir -- julia -e 0"), 2, r"no such project directory",
+                    stream="stderr")
         self.expect(self.run(s + " status --project %s --julia /bin/false" % PROJECT), 2, r"--julia PATH",
                     stream="stderr")
         self.expect(self.run(s + " bench --project %s --workload missing.jl" % PROJECT), 1,
@@ -225,8 +227,9 @@ class Walkthrough:
         finally:
             if proc.poll() is None:
                 proc.kill()
-        assert self.images() == [self.image], self.images()
-        assert not glob.glob(os.path.join(self.state, "*", "*", "build-*")), "a build directory was left"
+        assert self.images() == [], "an interrupted build published %s" % self.images()
+        left = [d for d in glob.glob(os.path.join(self.state, "*", "*", "build-*")) if os.path.isdir(d)]
+        assert not left, "a build directory was left: %s" % left
 
 
 def main():
@@ -234,22 +237,23 @@ def main():
     w = Walkthrough(server, repo, workdir)
     r = "build/bin/sysimage-server"
     p = "--project " + PROJECT
-    # In this order: the record feeds the build, the build feeds status and bench; the other record
-    # comes last (it adds statements, so the image is no longer up to date afterwards).
+    # In this order: the records feed the build (the interrupted one before it, so the newest build
+    # log is the real build's), the build feeds status and bench; the directory is left with an
+    # up-to-date image and a measurement (record_protocol.py starts from there).
     checks = [
         (r + " --help", w.help),
         (r, w.stdio),
         (r + " serve --listen tcp:127.0.0.1:0", w.tcp),
         (r + ' serve --listen unix:"$XDG_RUNTIME_DIR/sysimage.sock"', w.unix),
         (r + " record -- julia --project=%s %s/workload.jl" % (PROJECT, PROJECT), w.record_workload),
+        ("sysimage-server record %s -- julia -e 'using Statistics; println(median([3, 1, 2]))'" % p, w.record_other),
+        (None, lambda _: w.failures()),
         (r + " build " + p, w.first_build),
         ("sysimage-server build " + p, w.second_build),
         (r + " status " + p, w.status_text),
         ("sysimage-server status %s --json" % p, w.status_json),
         (r + " bench %s --workload %s/workload.jl --runs 3" % (p, PROJECT), w.bench_table),
         ("sysimage-server bench %s --runs 1 --json" % p, w.bench_json),
-        (None, lambda _: w.failures()),
-        ("sysimage-server record %s -- julia -e 'using Statistics; println(median([3, 1, 2]))'" % p, w.record_other),
     ]
     documented = command_lines(repo)
     checked = {line for line, _ in checks if line}
