@@ -146,6 +146,13 @@ case("a package diff is listed under its recorded change name", function()
   assert(format == "sysimage outdated" or format == "sysimage: rebuild suggested", format)
 end)
 
+case(":SysimageStatus shows where the manifest cannot be read", function()
+  local s = status_of("statusManifestError")
+  local e = s.staleness.manifestError
+  local want = ("%s:%d:%d: %s"):format(e.file, e.line, e.column, e.message)
+  assert(contains(status.lines(s), want), want .. " not in\n" .. table.concat(status.lines(s), "\n"))
+end)
+
 case(":SysimageMeasure formats the Timing objects", function()
   local m = message("measure").result
   local lines = measure.lines(m)

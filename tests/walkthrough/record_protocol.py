@@ -229,6 +229,12 @@ def scenario(r):
     r.keep("rebuildOffer", "window/showMessageRequest: the rebuild offer (server → client)", None, offer)
     r.srv.send({"jsonrpc": "2.0", "id": offer["id"], "result": {"title": "Not now"}})
 
+    # A manifest that cannot be read (half written): the last good state is kept, the error shown.
+    with open(os.path.join(project, "Manifest.toml"), "a") as f:
+        f.write("\n[[Broken]\n")
+    broken = r.status_changed(lambda p: "manifestError" in p["staleness"], 30, "the manifest error")
+    r.keep("statusManifestError", "sysimage/statusChanged while Manifest.toml cannot be parsed", None, broken)
+
     # A Julia that cannot be found.
     r.srv.notify("workspace/didChangeConfiguration",
                  {"settings": {"juliaSysimage": {"juliaPath": os.path.join(r.root, "no-such-julia")}}})

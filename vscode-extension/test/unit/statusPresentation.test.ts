@@ -93,6 +93,20 @@ describe('statusPresentation', () => {
       for (const r of s.staleness.reasons.filter((r) => r.startsWith(`${d.name} `))) assert.ok(!p.tooltip.includes(`- ${r}`));
     });
 
+    it('a manifest that cannot be read: where and why in the tooltip', () => {
+      const s = recordedStatus('statusManifestError');
+      const e = s.staleness.manifestError!;
+      const p = presentStatus(running(s));
+      assert.ok(p.tooltip.includes(`\`${e.file}:${e.line}:${e.column}\`: ${escapeMarkdown(e.message)}`), p.tooltip);
+    });
+
+    it('a position the server does not know (0) is left out', () => {
+      const s = recordedStatus('statusManifestError');
+      const e = { ...s.staleness.manifestError!, line: 0, column: 0 };
+      const p = presentStatus(running({ ...s, staleness: { ...s.staleness, manifestError: e } }));
+      assert.ok(p.tooltip.includes(`\`${e.file}\`: `), p.tooltip);
+    });
+
     it('rebuild suggested: warning colour', () => {
       const p = presentStatus(running(withStaleness(recordedStatus('statusOutdated'), 'suggested')));
       assert.strictEqual(p.kind, 'rebuildSuggested');
