@@ -14,6 +14,20 @@ void from_json(const nlohmann::json& j, PingParams& p) {
   if (p.delayMs < 0 || p.delayMs > 60000) throw FieldError("/delayMs", "must be between 0 and 60000");
 }
 
+void to_json(nlohmann::json& j, const PingResult&) { j = nlohmann::json::object(); }
+
+void to_json(nlohmann::json& j, const CancelBuildResult& r) { j = nlohmann::json{{"cancelled", r.cancelled}}; }
+
+void to_json(nlohmann::json& j, const BuildLogResult& r) {
+  j = nlohmann::json{{"buildId", r.buildId}, {"path", r.path}, {"log", r.log}};
+}
+
+void to_json(nlohmann::json& j, const RequestFailedData& d) {
+  j = nlohmann::json{{"reason", d.reason}};
+  if (d.buildId) j["buildId"] = *d.buildId;
+  if (d.logTail) j["logTail"] = *d.logTail;
+}
+
 void from_json(const nlohmann::json& j, ProjectParams& p) { readOptional(j, "project", p.project); }
 
 void from_json(const nlohmann::json& j, BuildParams& p) {
@@ -53,8 +67,9 @@ void to_json(nlohmann::json& j, const Timing& v) {
 
 void to_json(nlohmann::json& j, const Measurement& v) {
   j = nlohmann::json{{"workload", v.workload}, {"runs", v.runs}, {"bare", v.bare}, {"withoutImage", v.withoutImage},
-                     {"speedup", v.speedup}, {"image", v.image}};
+                     {"speedup", v.speedup}};
   j["withImage"] = v.withImage ? nlohmann::json(*v.withImage) : nlohmann::json(nullptr);
+  j["image"] = v.image ? nlohmann::json(*v.image) : nlohmann::json(nullptr);
 }
 
 void to_json(nlohmann::json& j, const BuildResult& v) {

@@ -62,7 +62,12 @@ int main(int argc, char** argv) {
   auto* benchCmd = app.add_subcommand("bench", "Measure TTFX with and without the project's sysimage");
   sysimage::app::addBenchOptions(*benchCmd, projectOptions);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; a usage error exits 2 (CLI11 prints what was wrong on stderr).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   // A wrapper around Julia should not chatter on the terminal unless asked to.
   const bool terminalCommand = recordCmd->parsed() || buildCmd->parsed() || statusCmd->parsed() || benchCmd->parsed();
   if (terminalCommand && app.get_option("--log-level")->count() == 0) logLevel = "warn";

@@ -9,7 +9,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
+#include "server/lsp/sysimage_convert.h"
 #include "server/service/sysimage_service.h"
 
 namespace sysimage::app {
@@ -25,11 +27,11 @@ void addCommon(CLI::App& cmd, ProjectCommandOptions& o) {
 
 /// The service on an io_context of its own, for one command. Members go in reverse order: the
 /// service releases its timers, watches and processes, then the platform joins its loop thread,
-/// and only then the io_context (which the loop thread posts to) goes.
+/// and only then the io_context (which the loop thread posts to) goes. The work guard keeps
+/// `run()` going while nothing is queued yet (Julia is probed on a worker thread that posts its
+/// answer later); `finish()` releases it once the command has its answer.
 struct Runner {
   boost::asio::io_context io;
-  // The answer comes from other threads (the Julia probe, the platform loop): run() must not
-  // return before it, although the io_context may have no work of its own for a while.
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work = boost::asio::make_work_guard(io);
   service::UvServicePlatform platform;
   service::SysimageService service;
@@ -44,14 +46,41 @@ struct Runner {
   }
   /// Ends run() once the current handler returns.
   void finish() {
+    std::fflush(stdout);  // piped output survives whatever happens at exit
     work.reset();
-    io.stop();
   }
 };
 
-std::optional<fs::path> projectOf(const ProjectCommandOptions& o) {
-  return o.project.empty() ? fs::current_path() : fs::path(o.project);
+/// The project directory named by --project (default: the working directory). A path that does
+/// not exist is an error, not the default environment.
+std::optional<fs::path> projectOf(const ProjectCommandOptions& o, int& code) {
+  const fs::path p = o.project.empty() ? fs::current_path() : fs::absolute(o.project);
+  std::error_code ec;
+  if (!fs::exists(p, ec)) {
+    std::fprintf(stderr, "sysimage-server: no such project directory: %s\n  Give --project a directory that holds "
+                 "Project.toml (default: the working directory).\n", p.c_str());
+    code = 2;
+    return std::nullopt;
+  }
+  return p;
 }
+
+/// What the user can do about a service error, on stderr; returns the exit code for it
+/// (2: Julia or the state directory cannot be used; 1: anything else).
+int reportError(const char* what, const service::ServiceError& e) {
+  std::fprintf(stderr, "sysimage-server: %s: %s\n", what, e.message.c_str());
+  if (e.code == "juliaUnavailable") {
+    std::fprintf(stderr, "  Give --julia PATH (or set JULIA, or put julia >= 1.5 on PATH).\n");
+    return 2;
+  }
+  if (e.code == "storeFailed") {
+    std::fprintf(stderr, "  Give --state-dir DIR (or set SYSIMAGE_SERVER_STATE_DIR) to a writable directory.\n");
+    return 2;
+  }
+  return 1;
+}
+
+void printJson(const nlohmann::json& j) { std::printf("%s\n", j.dump(2).c_str()); }
 
 std::string bar(unsigned percentage) {
   const int width = 30;
@@ -79,10 +108,11 @@ void printStatus(const service::ProjectStatus& s) {
                   s.image->ttfx->withoutImage.median, s.image->ttfx->withImage->median, s.image->ttfx->bare.median);
     }
   }
-  if (s.staleness.manifestError) {
-    const auto& e = *s.staleness.manifestError;
-    std::printf("manifest    %s:%d:%d: %s\n", e.file.c_str(), e.line, e.column, e.message.c_str());
+  for (const auto* e : {&s.staleness.manifestError, &s.staleness.projectError, &s.staleness.configError}) {
+    if (*e) std::printf("error       %s:%d:%d: %s\n", (*e)->file.c_str(), (*e)->line, (*e)->column, (*e)->message.c_str());
   }
+  std::printf("store       %s%s\n", s.storeDir.c_str(), s.storeDegraded ? (" (cannot be written: " + s.storeError + ")").c_str() : "");
+  for (const auto& w : s.warnings) std::printf("warning     %s\n", w.c_str());
 }
 
 }  // namespace
@@ -98,7 +128,7 @@ void addBuildOptions(CLI::App& cmd, ProjectCommandOptions& o) {
 
 void addStatusOptions(CLI::App& cmd, ProjectCommandOptions& o) {
   addCommon(cmd, o);
-  cmd.add_flag("--json", o.json, "Print the status as JSON fields, one per line");
+  cmd.add_flag("--json", o.json, "Print the status as one JSON object, the sysimage/status result");
 }
 
 void addBenchOptions(CLI::App& cmd, ProjectCommandOptions& o) {
@@ -106,18 +136,20 @@ void addBenchOptions(CLI::App& cmd, ProjectCommandOptions& o) {
   cmd.add_option("--workload", o.workload, "Julia file to time (default: the project's execution files, else a "
                                            "replay of its statements)");
   cmd.add_option("--runs", o.runs, "Runs per variant")->check(CLI::Range(1, 100))->capture_default_str();
+  cmd.add_flag("--json", o.json, "Print the measurement as one JSON object, the sysimage/measure result");
 }
 
 int runBuild(const ProjectCommandOptions& o) {
+  int code = 1;
+  const auto project = projectOf(o, code);
+  if (!project) return code;
   Runner r(o);
   const bool tty = ::isatty(STDOUT_FILENO);
-  int code = 1;
   service::BuildOptions options;
   if (!o.cpuTarget.empty()) options.cpuTarget = o.cpuTarget;
   if (!o.backend.empty()) options.backend = o.backend;
   options.force = o.force;
   options.measure = o.measure;
-  const auto project = projectOf(o);
   boost::asio::signal_set signals(r.io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
@@ -125,6 +157,11 @@ int runBuild(const ProjectCommandOptions& o) {
     r.service.cancelBuild(project);
   });
   std::string lastLine;
+  auto finish = [&](int exitCode) {
+    code = exitCode;
+    signals.cancel();
+    r.finish();
+  };
   r.service.build(
       project, options,
       [&](const service::BuildProgressUpdate& u) {
@@ -153,43 +190,45 @@ int runBuild(const ProjectCommandOptions& o) {
             std::printf("TTFX: %.2f s without, %.2f s with the image (%.1fx)\n", b->measurement->withoutImage.median,
                         b->measurement->withImage->median, b->measurement->speedup);
           }
-          code = 0;
-        } else {
-          const auto& e = std::get<service::ServiceError>(result);
-          if (e.code == "cancelled") {
-            std::fprintf(stderr, "build cancelled; nothing was published\n");
-            code = 130;
-          } else {
-            std::fprintf(stderr, "build failed: %s\n", e.message.c_str());
-            for (const auto& l : e.logTail) std::fprintf(stderr, "  | %s\n", l.c_str());
-            if (!e.buildId.empty()) std::fprintf(stderr, "full log: sysimage-server log of build %s\n", e.buildId.c_str());
-            code = e.code == "juliaUnavailable" || e.code == "storeFailed" ? 2 : 1;
-          }
+          finish(0);
+          return;
         }
-        signals.cancel();
-        r.finish();
+        const auto& e = std::get<service::ServiceError>(result);
+        if (e.code == "cancelled") {
+          std::fprintf(stderr, "build cancelled; nothing was published (the previous image stays in use)\n");
+          finish(130);
+          return;
+        }
+        const int failure = reportError("build failed", e);
+        for (const auto& l : e.logTail) std::fprintf(stderr, "  | %s\n", l.c_str());
+        if (e.buildId.empty()) {
+          finish(failure);
+          return;
+        }
+        // Where the whole log is: the service keeps it (sysimage/buildLog).
+        r.service.buildLog(project, e.buildId, [&, failure](service::Result<service::BuildLog> log) {
+          if (auto* l = std::get_if<service::BuildLog>(&log)) std::fprintf(stderr, "full log: %s\n", l->path.c_str());
+          finish(failure);
+        });
       });
   r.io.run();
   return code;
 }
 
 int runStatus(const ProjectCommandOptions& o) {
-  Runner r(o);
   int code = 0;
-  r.service.status(projectOf(o), [&](service::Result<service::ProjectStatus> result) {
+  const auto project = projectOf(o, code);
+  if (!project) return code;
+  Runner r(o);
+  r.service.status(project, [&](service::Result<service::ProjectStatus> result) {
     if (auto* e = std::get_if<service::ServiceError>(&result)) {
-      std::fprintf(stderr, "%s\n", e->message.c_str());
-      code = 2;
+      code = reportError("cannot read the status", *e);
     } else {
       const auto& s = std::get<service::ProjectStatus>(result);
-      if (o.json) {
-        std::printf("project=%s\nstate=%s\nstatements=%zu\nnewSinceBuild=%zu\nimage=%s\njulia=%s\n", s.project.c_str(),
-                    s.staleness.state.c_str(), s.statements.total, s.statements.newSinceBuild,
-                    s.image ? s.image->path.c_str() : "", s.julia.version.c_str());
-      } else {
-        printStatus(s);
-      }
-      if (!s.julia.error.empty()) code = 2;
+      // --json: exactly the sysimage/status result, through the protocol's own serializer.
+      if (o.json) printJson(lsp::toProtocol(s));
+      else printStatus(s);
+      if (!s.julia.error.empty()) code = reportError("Julia cannot be used", service::ServiceError{"juliaUnavailable", s.julia.error});
     }
     r.finish();
   });
@@ -198,43 +237,53 @@ int runStatus(const ProjectCommandOptions& o) {
 }
 
 int runBench(const ProjectCommandOptions& o) {
-  Runner r(o);
   int code = 1;
+  const auto project = projectOf(o, code);
+  if (!project) return code;
   std::optional<fs::path> workload;
   if (!o.workload.empty()) workload = fs::absolute(o.workload);
+  Runner r(o);
   // Ctrl-C stops the Julia process being timed and ends the command.
   platform::CancellationSource cancel;
   boost::asio::signal_set signals(r.io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (!ec) cancel.cancel();
   });
-  r.service.measure(projectOf(o), workload, o.runs, [&](service::Result<service::Measurement> result) {
+  auto finish = [&](int exitCode) {
+    code = exitCode;
     signals.cancel();
+    r.finish();
+  };
+  r.service.measure(project, workload, o.runs, [&](service::Result<service::Measurement> result) {
     if (auto* e = std::get_if<service::ServiceError>(&result)) {
       if (e->code == "cancelled") {
         std::fprintf(stderr, "measurement cancelled\n");
-        code = 130;
+        finish(130);
       } else {
-        std::fprintf(stderr, "measurement failed: %s\n", e->message.c_str());
+        finish(reportError("measurement failed", *e));
       }
-    } else {
-      const auto& m = std::get<service::Measurement>(result);
-      std::printf("workload: %s (%d runs each, seconds of wall time per fresh process)\n", m.workload.c_str(), m.runs);
-      std::printf("%-28s %8s %8s %8s\n", "", "median", "min", "max");
-      auto row = [](const char* name, const service::Timing& t) {
-        std::printf("%-28s %8.3f %8.3f %8.3f\n", name, t.median, t.min, t.max);
-      };
-      row("julia -e 0", m.bare);
-      row("workload, default sysimage", m.withoutImage);
-      if (m.withImage) {
-        row("workload, project sysimage", *m.withImage);
-        std::printf("speedup: %.2fx\n", m.speedup);
-      } else {
-        std::printf("(no usable sysimage yet: build one with `sysimage-server build`)\n");
-      }
-      code = 0;
+      return;
     }
-    r.finish();
+    const auto& m = std::get<service::Measurement>(result);
+    if (o.json) {  // exactly the sysimage/measure result
+      printJson(lsp::toProtocol(m));
+      finish(0);
+      return;
+    }
+    std::printf("workload: %s (%d runs each, seconds of wall time per fresh process)\n", m.workload.c_str(), m.runs);
+    std::printf("%-28s %8s %8s %8s\n", "", "median", "min", "max");
+    auto row = [](const char* name, const service::Timing& t) {
+      std::printf("%-28s %8.3f %8.3f %8.3f\n", name, t.median, t.min, t.max);
+    };
+    row("julia -e 0", m.bare);
+    row("workload, default sysimage", m.withoutImage);
+    if (m.withImage) {
+      row("workload, project sysimage", *m.withImage);
+      std::printf("speedup: %.2fx (image %s)\n", m.speedup, m.image.c_str());
+    } else {
+      std::printf("(no usable sysimage yet: build one with `sysimage-server build`)\n");
+    }
+    finish(0);
   }, cancel.token());
   r.io.run();
   return code;

@@ -21,8 +21,8 @@ struct ProjectCommandOptions {
   // bench
   std::string workload;
   int runs = 5;
-  // status
-  bool json = false;
+  // status, bench
+  bool json = false;  ///< print the protocol's JSON object instead of text
 };
 
 void addBuildOptions(CLI::App& cmd, ProjectCommandOptions& options);
@@ -30,12 +30,18 @@ void addStatusOptions(CLI::App& cmd, ProjectCommandOptions& options);
 void addBenchOptions(CLI::App& cmd, ProjectCommandOptions& options);
 
 /// Builds the project's sysimage: a progress bar on a terminal, plain lines when piped.
-/// Returns 0 on success (also when the image was already up to date), 1 when the build failed,
-/// 130 when interrupted, 2 when Julia or the store cannot be used.
+/// Returns 0 on success (also when the image was already up to date), 1 when the build failed
+/// (the last log lines and the log's path on stderr), 130 when interrupted (SIGINT/SIGTERM: the
+/// build is cancelled, nothing is published), 2 when the project directory does not exist or
+/// Julia or the state directory cannot be used.
 int runBuild(const ProjectCommandOptions& options);
-/// Prints the project's status (`--json`: the sysimage/status JSON). Returns 0, or 2 without Julia.
+/// Prints the project's status; `--json`: one JSON object, exactly the `sysimage/status` result
+/// (docs/protocol.md). Returns 0; 2 when the project directory does not exist or Julia or the
+/// state directory cannot be used (the status is still printed when there is one).
 int runStatus(const ProjectCommandOptions& options);
-/// Measures TTFX with and without the image and prints a table. Returns 0, 1 on failure.
+/// Measures TTFX with and without the image and prints a table; `--json`: one JSON object, exactly
+/// the `sysimage/measure` result. Returns 0; 1 when the workload fails or does not exist; 2 as for
+/// runStatus.
 int runBench(const ProjectCommandOptions& options);
 
 }  // namespace sysimage::app

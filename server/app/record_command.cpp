@@ -75,6 +75,11 @@ int runRecord(const RecordOptions& options) {
     std::cerr << "sysimage-server record: give the Julia command after --, e.g. record -- julia script.jl\n";
     return 2;
   }
+  if (std::error_code ec; !options.project.empty() && !fs::exists(options.project, ec)) {
+    std::cerr << "sysimage-server record: no such project directory: " << options.project
+              << "\n  Give --project a directory that holds Project.toml (or leave it out).\n";
+    return 2;
+  }
   julia::JuliaInstallation installation;
   try {
     const fs::path exe = julia::resolveJulia(julia::defaultJuliaSearch(options.command.front()));

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sysimage/protocol/progress.h"
+#include "sysimage/protocol/sysimage.h"
 
 namespace sysimage::lsp {
 
@@ -116,7 +117,7 @@ void Session::onInitialize(const protocol::InitializeParams& params, Reply<json>
   json capabilities = {
       {"executeCommandProvider", {{"commands", commands}}},
       {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
-      {"experimental", {{"sysimage", {{"protocolVersion", kSysimageProtocolVersion}}}}},
+      {"experimental", {{"sysimage", {{"protocolVersion", protocol::sysimage::kProtocolVersion}}}}},
   };
   reply(json(protocol::InitializeResult{capabilities, protocol::ServerInfo{"sysimage-server", SYSIMAGE_SERVER_VERSION}}));
 }

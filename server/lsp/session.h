@@ -21,9 +21,6 @@
 
 namespace sysimage::lsp {
 
-/// The version of the custom `sysimage/…` protocol, sent as `capabilities.experimental.sysimage.protocolVersion`.
-inline constexpr int kSysimageProtocolVersion = 1;
-
 class Session;
 
 /// `workspace/executeCommand` handlers: arguments array in, JSON result out.

@@ -8,6 +8,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 
+#include "server/lsp/sysimage_convert.h"
 #include "server/service/sysimage_service.h"
 #include "sysimage/protocol/json_fields.h"
 #include "sysimage/protocol/sysimage.h"
@@ -18,85 +19,6 @@ namespace fs = std::filesystem;
 namespace proto = protocol::sysimage;
 
 namespace {
-
-proto::Measurement toProtocol(const service::Measurement& m);
-
-proto::Status toProtocol(const service::ProjectStatus& s) {
-  proto::Status out;
-  out.project = s.project.string();
-  out.name = s.name;
-  out.kind = s.kind;
-  out.julia.path = s.julia.path;
-  out.julia.version = s.julia.version;
-  if (!s.julia.error.empty()) {
-    out.julia.error = s.julia.error;
-    out.julia.errorKind = s.julia.errorKind;
-  }
-  out.statements = proto::StatementCounts{s.statements.total, s.statements.nonPortable, s.statements.excluded,
-                                          s.statements.newSinceBuild, s.statements.invalidLines};
-  out.recordingSessions = s.recordingSessions;
-  out.storeDir = s.storeDir.string();
-  out.storeDegraded = s.storeDegraded;
-  if (!s.storeError.empty()) out.storeError = s.storeError;
-  out.warnings = s.warnings;
-  out.staleness.state = s.staleness.state;
-  out.staleness.reasons = s.staleness.reasons;
-  for (const auto& d : s.staleness.diff) {
-    auto opt = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
-    out.staleness.diff.push_back(proto::DiffEntry{d.name, d.uuid, d.change, opt(d.oldValue), opt(d.newValue), d.reason});
-  }
-  auto problem = [](const std::optional<service::FileProblem>& p) -> std::optional<proto::FileProblem> {
-    if (!p) return std::nullopt;
-    return proto::FileProblem{p->file, p->line, p->column, p->message};
-  };
-  out.staleness.manifestError = problem(s.staleness.manifestError);
-  out.staleness.projectError = problem(s.staleness.projectError);
-  out.staleness.configError = problem(s.staleness.configError);
-  if (s.image) {
-    proto::ImageInfo image;
-    image.path = s.image->path;
-    image.builtAt = s.image->builtAt;
-    image.ageSeconds = s.image->ageSeconds;
-    image.juliaVersion = s.image->juliaVersion;
-    image.cpuTarget = s.image->cpuTarget;
-    image.backend = s.image->backend;
-    image.statements = s.image->statements;
-    image.buildSeconds = s.image->buildSeconds;
-    image.usable = s.image->usable;
-    for (const auto& [name, version] : s.image->packages) {
-      image.packages.push_back(proto::ImagePackage{name, version.empty() ? std::nullopt : std::optional(version)});
-    }
-    if (s.image->ttfx) image.ttfx = toProtocol(*s.image->ttfx);
-    out.image = std::move(image);
-  }
-  if (s.build) {
-    const auto& b = *s.build;
-    out.build = proto::BuildInfo{b.state, b.buildId, b.phase, b.message, b.percentage,
-                                 b.error.empty() ? std::nullopt : std::optional(b.error)};
-  }
-  return out;
-}
-
-proto::Timing toProtocol(const service::Timing& t) { return proto::Timing{t.median, t.min, t.max, t.samples}; }
-
-proto::Measurement toProtocol(const service::Measurement& m) {
-  proto::Measurement out;
-  out.workload = m.workload;
-  out.runs = m.runs;
-  out.bare = toProtocol(m.bare);
-  out.withoutImage = toProtocol(m.withoutImage);
-  if (m.withImage) out.withImage = toProtocol(*m.withImage);
-  out.speedup = m.speedup;
-  out.image = m.image;
-  return out;
-}
-
-proto::BuildResult toProtocol(const service::BuildResult& r) {
-  proto::BuildResult out{r.buildId, r.image.string(), r.durationSeconds, r.statementsOk, r.statementsFailed,
-                         r.backend, r.cached, std::nullopt};
-  if (r.measurement) out.measurement = toProtocol(*r.measurement);
-  return out;
-}
 
 /// The user-facing end message of a build: what was gained, when measured.
 std::string buildEndMessage(const service::BuildResult& r) {
@@ -109,19 +31,6 @@ std::string buildEndMessage(const service::BuildResult& r) {
     message += buf;
   }
   return message;
-}
-
-/// A service error as a JSON-RPC error: cancelled → -32800, anything else → -32803 with details.
-ResponseError toResponseError(const service::ServiceError& e) {
-  if (e.code == "cancelled") return ResponseError{ErrorCode::RequestCancelled, e.message, std::nullopt};
-  json data{{"reason", e.code}};
-  if (!e.buildId.empty()) data["buildId"] = e.buildId;
-  if (!e.logTail.empty()) data["logTail"] = e.logTail;
-  return ResponseError{ErrorCode::RequestFailed, e.message, data};
-}
-
-proto::ReplCommandResult toProtocol(const service::ReplCommand& c) {
-  return proto::ReplCommandResult{c.command, c.args, c.env, c.traceFile.string(), c.project.string()};
 }
 
 /// Reads the juliaSysimage.* settings, flat (initializationOptions) or under "juliaSysimage"
@@ -184,31 +93,37 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
         params.project = p.arguments[0].get<std::string>();
       }
       if (!params.workDoneToken) params.workDoneToken = p.workDoneToken;
-      onBuild(params, Reply<json>(reply));
+      onBuild(params, Reply<proto::BuildResult>(reply));
     };
     commands[proto::kCmdCancelBuild] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
-      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) {
-        r(json{{"cancelled", services_->service().cancelBuild(project)}});
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, std::shared_ptr<ReplyOnce> once) {
+        const Reply<proto::CancelBuildResult> reply(once);
+        reply(proto::CancelBuildResult{services_->service().cancelBuild(project)});
       });
     };
     commands[proto::kCmdMeasure] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
-      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) { measure(project, std::nullopt, 0, r); });
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, std::shared_ptr<ReplyOnce> once) {
+        measure(project, std::nullopt, 0, Reply<proto::Measurement>(once));
+      });
     };
     commands[proto::kCmdShowBuildLog] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
-      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) {
-        buildLog(project, std::nullopt, r);
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, std::shared_ptr<ReplyOnce> once) {
+        buildLog(project, std::nullopt, Reply<proto::BuildLogResult>(once));
       });
     };
     commands[proto::kCmdStartRecordedRepl] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
-      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) { replCommand(project, r); });
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, std::shared_ptr<ReplyOnce> once) {
+        replCommand(project, Reply<proto::ReplCommandResult>(once));
+      });
     };
     commands[proto::kCmdClearStatements] = [this](const protocol::ExecuteCommandParams& p, std::shared_ptr<ReplyOnce> reply) {
-      withProjectArgument(p, reply, [this](std::optional<fs::path> project, Reply<json> r) {
+      withProjectArgument(p, reply, [this](std::optional<fs::path> project, std::shared_ptr<ReplyOnce> once) {
+        Reply<proto::Status> r(once);
         services_->service().clearStatements(project, [r](service::Result<service::ProjectStatus> result) {
           if (auto* e = std::get_if<service::ServiceError>(&result)) {
-            r.error(ErrorCode::RequestFailed, e->message);
+            r.error(toResponseError(*e));
           } else {
-            r(json(toProtocol(std::get<service::ProjectStatus>(result))));
+            r(toProtocol(std::get<service::ProjectStatus>(result)));
           }
         });
       });
@@ -247,12 +162,16 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
       for (const auto& a : offer.actions) params.actions.push_back(protocol::MessageActionItem{a});
       // The user may leave the notification open for long: wait up to an hour for the answer.
       session->call("window/showMessageRequest", json(params), [answer](ClientResponse response) {
-        if (response.result && response.result->is_object() && response.result->contains("title") &&
-            (*response.result)["title"].is_string()) {
-          answer((*response.result)["title"].get<std::string>());
-        } else {
-          answer(std::nullopt);
+        // The answer is a MessageActionItem, or null when the user dismissed the message.
+        if (response.result && response.result->is_object()) {
+          try {
+            answer(protocol::parseParams<protocol::MessageActionItem>(*response.result).title);
+            return;
+          } catch (const protocol::FieldError& e) {
+            spdlog::warn("ignoring a malformed answer to the rebuild offer: {}{}", e.path(), e.detail());
+          }
         }
+        answer(std::nullopt);
       }, std::chrono::hours(1));
     };
     subscriber.onRebuild = [weak = weak_from_this()](const fs::path& project) {
@@ -334,7 +253,12 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
         error = "project must be an absolute path or a file:// URI, got \"" + *given + "\"";
         return std::nullopt;
       }
-      return fs::path(*path);
+      // A workspace folder named explicitly is still a folder: environmentPath applies to it.
+      const fs::path p = fs::path(*path).lexically_normal();
+      for (const auto& folder : folders_) {
+        if (p == folder.lexically_normal() || p == (folder / "").lexically_normal()) return environmentOf(folder);
+      }
+      return p;
     }
     if (!folders_.empty()) return environmentOf(folders_.front());
     return std::nullopt;
@@ -349,7 +273,7 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
   }
 
   void withProjectArgument(const protocol::ExecuteCommandParams& params, const std::shared_ptr<ReplyOnce>& once,
-                           const std::function<void(std::optional<fs::path>, Reply<json>)>& run) {
+                           const std::function<void(std::optional<fs::path>, std::shared_ptr<ReplyOnce>)>& run) {
     // Arguments: [] or [{project}] or ["<path or uri>"].
     proto::ProjectParams p;
     if (!params.arguments.empty()) {
@@ -371,30 +295,30 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
       once->error(ErrorCode::InvalidParams, error);
       return;
     }
-    run(path, Reply<json>(once));
+    run(path, once);
   }
 
   void onServerInfo(const NoParams&, Reply<proto::ServerInfoResult> reply) {
     proto::ServerInfoResult result;
     result.version = SYSIMAGE_SERVER_VERSION;
-    result.protocolVersion = kSysimageProtocolVersion;
+    result.protocolVersion = proto::kProtocolVersion;
     result.pid = static_cast<int>(::getpid());
     reply(result);
   }
 
-  void onPing(const proto::PingParams& params, Reply<json> reply) {
+  void onPing(const proto::PingParams& params, Reply<proto::PingResult> reply) {
     if (params.delayMs == 0) {
-      reply(json::object());
+      reply(proto::PingResult{});
       return;
     }
     auto timer = std::make_shared<boost::asio::steady_timer>(services_->io(), std::chrono::milliseconds(params.delayMs));
     reply.cancellation().onCancel([timer] { timer->cancel(); });
     timer->async_wait([timer, reply](const boost::system::error_code& ec) {
-      if (!ec) reply(json::object());
+      if (!ec) reply(proto::PingResult{});
     });
   }
 
-  void onStatus(const proto::ProjectParams& params, Reply<json> reply) {
+  void onStatus(const proto::ProjectParams& params, Reply<proto::Status> reply) {
     std::string error;
     auto path = projectPath(params.project, error);
     if (!error.empty()) {
@@ -403,16 +327,16 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
     }
     services_->service().status(path, [weak = weak_from_this(), reply](service::Result<service::ProjectStatus> result) {
       if (auto* e = std::get_if<service::ServiceError>(&result)) {
-        reply.error(ErrorCode::RequestFailed, e->message);
+        reply.error(toResponseError(*e));
         return;
       }
       const auto& status = std::get<service::ProjectStatus>(result);
       if (auto self = weak.lock(); self && !status.project.empty()) self->projects_.insert(status.project.string());
-      reply(json(toProtocol(status)));
+      reply(toProtocol(status));
     });
   }
 
-  void onReplCommand(const proto::ProjectParams& params, Reply<json> reply) {
+  void onReplCommand(const proto::ProjectParams& params, Reply<proto::ReplCommandResult> reply) {
     std::string error;
     auto path = projectPath(params.project, error);
     if (!error.empty()) {
@@ -422,7 +346,7 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
     replCommand(path, reply);
   }
 
-  void onBuild(const proto::BuildParams& params, Reply<json> reply) {
+  void onBuild(const proto::BuildParams& params, Reply<proto::BuildResult> reply) {
     std::string error;
     auto path = projectPath(params.project, error);
     if (!error.empty()) {
@@ -435,7 +359,7 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
   /// Starts (or joins) a build reporting work done progress; answers `reply` when it ends.
   /// Cancelling this request ($/cancelRequest, or its progress token) withdraws this request only:
   /// the build stops when no other request waits for it (sysimage/cancelBuild stops it for all).
-  void startBuild(const std::optional<fs::path>& path, const proto::BuildParams& params, std::optional<Reply<json>> reply) {
+  void startBuild(const std::optional<fs::path>& path, const proto::BuildParams& params, std::optional<Reply<proto::BuildResult>> reply) {
     auto session = session_.lock();
     if (!session) return;
     std::weak_ptr<SysimageFeature> weak = weak_from_this();
@@ -451,7 +375,7 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
           if (auto* r = std::get_if<service::BuildResult>(&result)) {
             progress->report(std::nullopt, 100);
             progress->end(buildEndMessage(*r));
-            if (reply) (*reply)(json(toProtocol(*r)));
+            if (reply) (*reply)(toProtocol(*r));
             return;
           }
           const auto& e = std::get<service::ServiceError>(result);
@@ -464,17 +388,17 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
         cancel->token());
   }
 
-  void onCancelBuild(const proto::ProjectParams& params, Reply<json> reply) {
+  void onCancelBuild(const proto::ProjectParams& params, Reply<proto::CancelBuildResult> reply) {
     std::string error;
     auto path = projectPath(params.project, error);
     if (!error.empty()) {
       reply.error(ErrorCode::InvalidParams, error);
       return;
     }
-    reply(json{{"cancelled", services_->service().cancelBuild(path)}});
+    reply(proto::CancelBuildResult{services_->service().cancelBuild(path)});
   }
 
-  void onBuildLog(const proto::BuildLogParams& params, Reply<json> reply) {
+  void onBuildLog(const proto::BuildLogParams& params, Reply<proto::BuildLogResult> reply) {
     std::string error;
     auto path = projectPath(params.project, error);
     if (!error.empty()) {
@@ -484,18 +408,18 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
     buildLog(path, params.buildId, reply);
   }
 
-  void buildLog(const std::optional<fs::path>& path, const std::optional<std::string>& buildId, Reply<json> reply) {
+  void buildLog(const std::optional<fs::path>& path, const std::optional<std::string>& buildId,
+                Reply<proto::BuildLogResult> reply) {
     services_->service().buildLog(path, buildId, [reply](service::Result<service::BuildLog> result) {
       if (auto* e = std::get_if<service::ServiceError>(&result)) {
         reply.error(toResponseError(*e));
         return;
       }
-      const auto& log = std::get<service::BuildLog>(result);
-      reply(json{{"buildId", log.buildId}, {"path", log.path.string()}, {"log", log.text}});
+      reply(toProtocol(std::get<service::BuildLog>(result)));
     });
   }
 
-  void onMeasure(const proto::MeasureParams& params, Reply<json> reply) {
+  void onMeasure(const proto::MeasureParams& params, Reply<proto::Measurement> reply) {
     std::string error;
     auto path = projectPath(params.project, error);
     std::optional<fs::path> workload;
@@ -511,7 +435,8 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
     measure(path, workload, params.runs, reply);
   }
 
-  void measure(const std::optional<fs::path>& path, const std::optional<fs::path>& workload, int runs, Reply<json> reply) {
+  void measure(const std::optional<fs::path>& path, const std::optional<fs::path>& workload, int runs,
+               Reply<proto::Measurement> reply) {
     services_->service().measure(
         path, workload, runs,
         [reply](service::Result<service::Measurement> result) {
@@ -519,20 +444,20 @@ class SysimageFeature : public SessionFeature, public std::enable_shared_from_th
             reply.error(toResponseError(*e));
             return;
           }
-          reply(json(toProtocol(std::get<service::Measurement>(result))));
+          reply(toProtocol(std::get<service::Measurement>(result)));
         },
         reply.cancellation());
   }
 
-  void replCommand(const std::optional<fs::path>& path, Reply<json> reply) {
+  void replCommand(const std::optional<fs::path>& path, Reply<proto::ReplCommandResult> reply) {
     services_->service().replCommand(path, [weak = weak_from_this(), reply](service::Result<service::ReplCommand> result) {
       if (auto* e = std::get_if<service::ServiceError>(&result)) {
-        reply.error(ErrorCode::RequestFailed, e->message);
+        reply.error(toResponseError(*e));
         return;
       }
       const auto& cmd = std::get<service::ReplCommand>(result);
       if (auto self = weak.lock()) self->projects_.insert(cmd.project.string());
-      reply(json(toProtocol(cmd)));
+      reply(toProtocol(cmd));
     });
   }
 

@@ -159,7 +159,9 @@ std::optional<BuildResult> SysimageService::cachedBuild(Project& project) {
   const auto& active = *project.active;
   for (const auto& image : project.model->images()) {
     if (!imageMatches(image, BuildInputs{active.request, active.exported, active.inputsKey}, *project.model)) continue;
-    const auto selection = project.model->select(settings_, 0);
+    // Judged for the CPU target of this build: `build --cpu-target T` run twice reuses the first image
+    // although the target in force (setting, JuliaSysimage.toml) is another one.
+    const auto selection = project.model->select(settings_, 0, active.request.cpuTarget);
     if (!selection.usable() || selection.image->path != image.path) continue;
     BuildResult r;
     r.buildId = active.buildId;

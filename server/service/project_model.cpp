@@ -177,9 +177,10 @@ std::vector<std::string> ProjectModel::packagesToInclude() const {
   return packages;
 }
 
-ProjectModel::Selection ProjectModel::select(const Settings& settings, std::uint64_t statementsSinceBuild) const {
+ProjectModel::Selection ProjectModel::select(const Settings& settings, std::uint64_t statementsSinceBuild,
+                                             const std::optional<std::string>& cpuTargetOverride) const {
   Selection first;
-  const std::string cpu = cpuTarget(settings);
+  const std::string cpu = cpuTargetOverride.value_or(cpuTarget(settings));
   std::vector<std::string> directDeps;
   if (project_) directDeps = project_->directDependencyNames();
   const std::uint64_t threshold = config_.file && config_.suggestRebuildAfterStatements != 100

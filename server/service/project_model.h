@@ -54,7 +54,8 @@ class ProjectModel {
   std::vector<std::filesystem::path> watchedFiles() const;
 
   /// The image to use and its staleness: the newest image that is upToDate or suggested; when
-  /// none is, the newest image's staleness (so the user sees why), or `none`.
+  /// none is, the newest image's staleness (so the user sees why), or `none`. `cpuTarget`: judge the
+  /// images for this CPU target instead of the one in force (a build with an explicit target).
   struct Selection {
     const PublishedImage* image = nullptr;  ///< the image the staleness is about (null: none)
     core::Staleness staleness;
@@ -63,7 +64,8 @@ class ProjectModel {
                        staleness.state == core::StalenessState::suggested);
     }
   };
-  Selection select(const Settings& settings, std::uint64_t statementsSinceBuild) const;
+  Selection select(const Settings& settings, std::uint64_t statementsSinceBuild,
+                   const std::optional<std::string>& cpuTarget = std::nullopt) const;
 
   const std::optional<core::ProjectFile>& project() const { return project_; }
   const std::optional<core::Manifest>& manifest() const { return manifest_; }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "session_harness.h"
+#include "sysimage/protocol/sysimage.h"
 
 namespace sysimage::lsp::testing {
 namespace {
@@ -65,7 +66,7 @@ TEST(SessionLifecycle, InitializeAnswersCapabilitiesAndTellsFeatures) {
   const json& result = sent[0]["result"];
   EXPECT_EQ(result["serverInfo"]["name"], "sysimage-server");
   EXPECT_EQ(result["capabilities"]["executeCommandProvider"]["commands"], json::array({"test.command"}));
-  EXPECT_EQ(result["capabilities"]["experimental"]["sysimage"]["protocolVersion"], kSysimageProtocolVersion);
+  EXPECT_EQ(result["capabilities"]["experimental"]["sysimage"]["protocolVersion"], protocol::sysimage::kProtocolVersion);
   EXPECT_EQ(h.feature->initializeCalls, 1);
   ASSERT_TRUE(h.feature->initializeParams);
   EXPECT_EQ(h.feature->initializeParams->clientInfo->name, "test-client");

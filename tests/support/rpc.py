@@ -61,16 +61,11 @@ class Channel:
         return json.loads(body)
 
 
-class Server:
-    """The real binary over stdio, with request/notification helpers."""
+class Peer:
+    """One JSON-RPC session over a Channel, with request/notification helpers."""
 
-    def __init__(self, binary, args=(), env=None, log_path=None):
-        self.log_path = log_path
-        self.proc = subprocess.Popen([binary] + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=open(log_path, "ab") if log_path else subprocess.DEVNULL,
-                                     env=env)
-        self.channel = Channel(lambda d: (self.proc.stdin.write(d), self.proc.stdin.flush()),
-                               self.proc.stdout.fileno(), lambda: self.proc.stdin.close())
+    def __init__(self, channel):
+        self.channel = channel
         self.next_id = 1
         self.notifications = []
         self.server_requests = []
@@ -137,8 +132,33 @@ class Server:
         return r["result"]
 
     def shutdown(self):
+        """shutdown, then exit: the session ends."""
         self.request("shutdown")
         self.notify("exit")
+
+
+class SocketPeer(Peer):
+    """A session over a connected socket (`serve --listen tcp:…` / `unix:…`)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        super().__init__(Channel(sock.sendall, sock.fileno(), lambda: sock.shutdown(1)))
+
+
+class Server(Peer):
+    """The real binary over stdio (`binary args…`, in `cwd`)."""
+
+    def __init__(self, binary, args=(), env=None, log_path=None, cwd=None):
+        self.log_path = log_path
+        self.proc = subprocess.Popen([binary] + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=open(log_path, "ab") if log_path else subprocess.DEVNULL,
+                                     env=env, cwd=cwd)
+        super().__init__(Channel(lambda d: (self.proc.stdin.write(d), self.proc.stdin.flush()),
+                                 self.proc.stdout.fileno(), lambda: self.proc.stdin.close()))
+
+    def shutdown(self):
+        """shutdown, exit; returns the process's exit code."""
+        super().shutdown()
         return self.proc.wait(timeout=10)
 
     def kill(self):

@@ -2,7 +2,8 @@
 """Replays a JSON-RPC transcript (*.test) through the real sysimage-server binary.
 
 Transcript format, one directive per line ('#' starts a comment line):
-  args: <extra server arguments>          before the first message; ${TMP} is a fresh directory
+  args: <extra server arguments>          before the first message; ${TMP} is a fresh directory,
+                                          ${SOURCE_DIR} the repository (also in --> lines)
   transport: stdio | tcp | unix           default stdio; tcp/unix start the server with --listen
   --> <json>                              send one framed message (${VAR}s substituted)
   -->raw <text>                           send raw bytes; \\r \\n \\t \\xNN \\\\ escapes are decoded
@@ -69,7 +70,8 @@ def main():
     server, path = sys.argv[1], sys.argv[2]
     lines = open(path, encoding="utf-8").read().splitlines()
     tmp = tempfile.mkdtemp(prefix="transcript-")
-    env_vars = {"TMP": tmp}
+    env_vars = {"TMP": tmp,
+                "SOURCE_DIR": os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))}
     args, transport = [], "stdio"
     for line in lines:
         if line.startswith("args:"):

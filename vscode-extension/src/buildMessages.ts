@@ -1,15 +1,29 @@
 // Texts for build and measurement results. Pure.
-import type { BuildResult, MeasureResult } from './protocol';
+import { errorData, errorMessage } from './errors';
+import type { BuildResult, ImageInfo, MeasureResult, RequestFailedData } from './protocol';
 import { formatSeconds, measurementGain, plural } from './format';
 
-/** The message when a build ends: what was gained when the result has a measurement. */
-export function buildDoneMessage(r: BuildResult): string {
-  // The build's own measurement (options.measure), else one kept with the image.
-  const gain = measurementGain(r.measurement) ?? measurementGain(r.image.ttfx);
+/**
+ * The message when a build ends: what was gained when the result has a measurement, else the last
+ * one kept with the image (`image`: the project's image from its status, used when it is the
+ * image this build produced).
+ */
+export function buildDoneMessage(r: BuildResult, image?: ImageInfo | null): string {
+  const kept = image && image.path === r.image ? image.ttfx : undefined;
+  const gain = measurementGain(r.measurement) ?? measurementGain(kept);
   if (r.cached) return gain ? `Sysimage already up to date: TTFX ${gain}` : 'Sysimage already up to date.';
   const failed = r.statementsFailed ? `, ${r.statementsFailed} failed` : '';
   const details = `${plural(r.statementsOk, 'statement')}${failed}, built in ${formatSeconds(r.durationSeconds)}`;
   return gain ? `Sysimage ready: TTFX ${gain} (${details})` : `Sysimage ready (${details}).`;
+}
+
+/**
+ * The message when a build failed: the server's message (what went wrong, in words; never the
+ * machine-readable `data.reason`), then the last log lines.
+ */
+export function buildFailedMessage(e: unknown, tailLines = 3): string {
+  const tail = errorData<RequestFailedData>(e)?.logTail ?? [];
+  return `Sysimage build failed: ${errorMessage(e)}${tail.length ? `\n${tail.slice(-tailLines).join('\n')}` : ''}`;
 }
 
 /** The message after `sysimage/measure`. */

@@ -48,6 +48,7 @@ export class Config {
     return normalizeSettings({
       juliaPath: this.juliaPath,
       serverPath: this.serverPath,
+      environmentPath: c.get('environmentPath'),
       cpuTarget: c.get('cpuTarget'),
       suggestRebuildAfterStatements: c.get('suggestRebuildAfterStatements'),
       excludeNonPortableStatements: c.get('excludeNonPortableStatements'),

@@ -75,27 +75,30 @@ export interface PackageChange {
   name: string;
   uuid: string;
   change: PackageChangeKind;
-  old?: string | null;
-  new?: string | null;
-  reason?: string;
+  /** in the image: a version (or source kind, Julia version); null when none */
+  old: string | null;
+  /** in the manifest now; null when none */
+  new: string | null;
+  /** one sentence for the user */
+  reason: string;
 }
 
-/** Where a Manifest.toml / Project.toml / JuliaSysimage.toml could not be read (1-based). */
+/** Where a Manifest.toml / Project.toml / JuliaSysimage.toml could not be read (1-based; 0: unknown). */
 export interface ManifestError {
   file: string;
-  line?: number;
-  column?: number;
+  line: number;
+  column: number;
   message: string;
 }
 
 export interface Staleness {
   state: StalenessState;
-  reasons?: string[];
-  diff?: PackageChange[];
+  reasons: string[];
+  diff: PackageChange[];
   /** only while the file is unreadable (the last good state is kept meanwhile) */
-  manifestError?: ManifestError | null;
-  projectError?: ManifestError | null;
-  configError?: ManifestError | null;
+  manifestError?: ManifestError;
+  projectError?: ManifestError;
+  configError?: ManifestError;
 }
 
 /** Wall time per fresh process, in seconds. */
@@ -113,9 +116,10 @@ export interface MeasureResult {
   bare: Timing;
   withoutImage: Timing;
   withImage: Timing | null;
+  /** median(withoutImage) / median(withImage); 0 without an image */
   speedup: number;
-  /** the image measured */
-  image?: string | null;
+  /** the image measured; null without a usable image */
+  image: string | null;
 }
 
 /** The project's selected sysimage. */
@@ -128,12 +132,13 @@ export interface ImageInfo {
   cpuTarget: string;
   backend: string;
   statements: number;
-  buildSeconds?: number;
-  packages: { name: string; version?: string | null }[];
+  buildSeconds: number;
+  /** version null: a stdlib without one */
+  packages: { name: string; version: string | null }[];
   /** REPLs started now get `-J` with it */
-  usable?: boolean;
+  usable: boolean;
   /** the last measurement, if any */
-  ttfx?: MeasureResult | null;
+  ttfx?: MeasureResult;
 }
 
 export type BuildState = 'queued' | 'running' | 'failed' | 'cancelled' | 'succeeded';
@@ -142,10 +147,11 @@ export type BuildState = 'queued' | 'running' | 'failed' | 'cancelled' | 'succee
 export interface BuildInfo {
   state: BuildState;
   buildId: string;
-  phase?: string;
-  message?: string;
+  phase: string;
+  message: string;
   /** 0–100, never goes down */
-  percentage?: number;
+  percentage: number;
+  /** only when it failed: why */
   error?: string;
 }
 
@@ -163,12 +169,11 @@ export interface Status {
   /** degraded: writes failed, statements are kept in memory */
   store: { dir: string; degraded: boolean; error?: string };
   warnings: string[];
-  /** Absent from servers without staleness (protocol before the build work). */
-  staleness?: Staleness | null;
-  /** null or absent: the project has no image. */
-  image?: ImageInfo | null;
+  staleness: Staleness;
+  /** null: the project has no image. */
+  image: ImageInfo | null;
   /** null before the first build in this server process. */
-  build?: BuildInfo | null;
+  build: BuildInfo | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,6 +194,19 @@ export interface PingParams {
 /** Answered `{}` after `delayMs` milliseconds; cancellable. */
 export const ping = new lsp.RequestType<PingParams, Record<string, never>, void>('sysimage/ping');
 
+/**
+ * `data` of every -32803 RequestFailed error of the sysimage/… methods. Show the error's message
+ * (it says what went wrong in words); `reason` is a stable name for programs.
+ */
+export interface RequestFailedData {
+  /** buildFailed | juliaUnavailable | storeFailed | notFound | measureFailed */
+  reason: string;
+  /** builds: the failed build (its log stays retrievable) */
+  buildId?: string;
+  /** builds: the last 50 log lines */
+  logTail?: string[];
+}
+
 /** The status of one project. Errors: -32602 bad `project`; -32803 store unusable. */
 export const status = new lsp.RequestType<ProjectParams, Status, void>('sysimage/status');
 
@@ -203,7 +221,7 @@ export interface ReplCommandResult {
   project: string;
 }
 /** Errors: -32803 when Julia is unavailable (the message says why) or the store is unwritable. */
-export const replCommand = new lsp.RequestType<ProjectParams, ReplCommandResult, void>('sysimage/replCommand');
+export const replCommand = new lsp.RequestType<ProjectParams, ReplCommandResult, RequestFailedData>('sysimage/replCommand');
 
 // ---------------------------------------------------------------------------------------------
 // Notifications (server → client)
@@ -237,7 +255,8 @@ export interface MeasureParams extends ProjectParams {
 
 export interface BuildResult {
   buildId: string;
-  image: ImageInfo;
+  /** path of the image built (or reused) */
+  image: string;
   durationSeconds: number;
   statementsOk: number;
   statementsFailed: number;
@@ -248,22 +267,17 @@ export interface BuildResult {
   measurement?: MeasureResult;
 }
 
-/** `data` of a -32803 build error; the error's message says why in words. */
-export interface BuildErrorData {
-  buildId?: string;
-  /** e.g. "buildFailed", "juliaUnavailable" */
-  reason: string;
-  /** the last 50 log lines */
-  logTail?: string[];
-}
-
 /**
  * Answers when the build ends; reports work done progress ("Building sysimage", cancellable).
- * Errors: -32800 cancelled; -32803 failed (data: BuildErrorData).
+ * Errors: -32800 cancelled; -32803 failed (data: RequestFailedData with buildId and logTail).
  */
-export const build = new lsp.RequestType<BuildParams, BuildResult, BuildErrorData>('sysimage/build');
+export const build = new lsp.RequestType<BuildParams, BuildResult, RequestFailedData>('sysimage/build');
 
-export const cancelBuild = new lsp.RequestType<ProjectParams, { cancelled: boolean }, void>('sysimage/cancelBuild');
+export interface CancelBuildResult {
+  /** false when no build of the project was running or queued */
+  cancelled: boolean;
+}
+export const cancelBuild = new lsp.RequestType<ProjectParams, CancelBuildResult, void>('sysimage/cancelBuild');
 
 export interface BuildLogParams extends ProjectParams {
   buildId?: string;
@@ -274,9 +288,9 @@ export interface BuildLogResult {
   log: string;
 }
 /** The newest (or running) build of the project when no `buildId`. -32803 reason "notFound". */
-export const buildLog = new lsp.RequestType<BuildLogParams, BuildLogResult, void>('sysimage/buildLog');
+export const buildLog = new lsp.RequestType<BuildLogParams, BuildLogResult, RequestFailedData>('sysimage/buildLog');
 
-export const measure = new lsp.RequestType<MeasureParams, MeasureResult, void>('sysimage/measure');
+export const measure = new lsp.RequestType<MeasureParams, MeasureResult, RequestFailedData>('sysimage/measure');
 
 // ---------------------------------------------------------------------------------------------
 // Commands (`workspace/executeCommand`; arguments `[]`, `[{project}]` or `["<project>"]`)
@@ -315,6 +329,8 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical
 export interface InitializationOptions {
   juliaPath?: string;
   stateDir?: string;
+  /** the environment of each workspace folder, relative to it (e.g. `app`); "" resets */
+  environmentPath?: string;
   cpuTarget?: string;
   suggestRebuildAfterStatements?: number;
   excludeNonPortableStatements?: boolean;

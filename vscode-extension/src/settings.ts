@@ -9,6 +9,8 @@ export interface Settings {
   juliaPath?: string;
   /** empty or undefined: the repository build, a bundled binary, then PATH */
   serverPath?: string;
+  /** empty or undefined: the nearest ancestor of the folder holding Project.toml */
+  environmentPath?: string;
   cpuTarget: string;
   suggestRebuildAfterStatements: number;
   excludeNonPortableStatements: boolean;
@@ -69,6 +71,7 @@ export function normalizeSettings(raw: Partial<Record<keyof Settings, unknown>>)
   return {
     juliaPath: str(raw.juliaPath),
     serverPath: str(raw.serverPath),
+    environmentPath: str(raw.environmentPath),
     cpuTarget: str(raw.cpuTarget) ?? defaultSettings.cpuTarget,
     suggestRebuildAfterStatements:
       typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.floor(n) : defaultSettings.suggestRebuildAfterStatements,
@@ -92,15 +95,16 @@ export function toInitializationOptions(s: Settings): InitializationOptions {
     logLevel: s.logLevel,
   };
   if (s.juliaPath) options.juliaPath = s.juliaPath;
+  if (s.environmentPath) options.environmentPath = s.environmentPath;
   return options;
 }
 
 /**
  * `settings` of `workspace/didChangeConfiguration`: the same keys under `juliaSysimage`, with
- * `juliaPath` always present ("" tells the server to forget a path set before).
+ * `juliaPath` and `environmentPath` always present ("" tells the server to forget a value set before).
  */
 export function toDidChangeConfiguration(s: Settings): { juliaSysimage: InitializationOptions } {
-  return { juliaSysimage: { ...toInitializationOptions(s), juliaPath: s.juliaPath ?? '' } };
+  return { juliaSysimage: { ...toInitializationOptions(s), juliaPath: s.juliaPath ?? '', environmentPath: s.environmentPath ?? '' } };
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -57,7 +57,7 @@ export function statusDetailRows(s: Status, canBuild: boolean): DetailRow[] {
     }
   }
   const me = s.staleness?.manifestError;
-  if (me) info(`$(error) ${me.file}${me.line !== undefined ? `:${me.line}` : ''}`, 'manifest unreadable', me.message, me.file);
+  if (me) info(`$(error) ${me.file}${me.line > 0 ? `:${me.line}` : ''}`, 'manifest unreadable', me.message, me.file);
 
   sep('Precompile statements');
   const c = s.statements;

@@ -291,7 +291,8 @@ class Tooltip {
     }
     for (const me of [st.manifestError, st.projectError, st.configError]) {
       if (!me) continue;
-      const where = [me.line, me.column].filter((x) => x !== undefined && x !== null).join(':');
+      // 1-based; the server sends 0 when it does not know the position.
+      const where = me.line > 0 ? [me.line, me.column].filter((x) => x > 0).join(':') : '';
       this.parts.push(`$(error) ${codeSpan(me.file + (where ? `:${where}` : ''))}: ${escapeMarkdown(me.message)}`);
     }
   }

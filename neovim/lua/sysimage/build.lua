@@ -6,6 +6,30 @@ local protocol = require("sysimage.protocol")
 
 local M = {}
 
+--- The notification for a failed `sysimage/build` (`err`: the JSON-RPC error): the server's message (what went
+--- wrong in words, never the machine-readable data.reason), then the last log lines.
+function M.failure_message(err)
+  if type(err) == "table" and err.code == protocol.errors.RequestFailed then
+    local msg = "sysimage: build failed: " .. tostring(err.message or "?")
+    local tail = type(err.data) == "table" and type(err.data.logTail) == "table" and err.data.logTail or {}
+    if #tail > 0 then
+      msg = msg .. "\n" .. table.concat(vim.list_slice(tail, math.max(1, #tail - 9)), "\n") .. "\n(:SysimageLog for the whole log)"
+    end
+    return msg
+  end
+  return "sysimage: " .. client_mod.describe_error(protocol.methods.build, err)
+end
+
+--- The notification for a `sysimage/build` result.
+function M.done_message(result)
+  if result.cached then
+    return ("sysimage: up to date: %s"):format(tostring(result.image))
+  end
+  return ("sysimage: built %s in %.0f s (%s statements, %s failed, %s)"):format(tostring(result.image),
+    tonumber(result.durationSeconds) or 0, tostring(result.statementsOk), tostring(result.statementsFailed),
+    tostring(result.backend))
+end
+
 --- :SysimageBuild[!] [cpu_target]: builds the current project's sysimage; ! forces a rebuild.
 function M.build(opts)
   opts = opts or {}
@@ -18,27 +42,13 @@ function M.build(opts)
     options = nil
   end
   client_mod.request(client, protocol.methods.build, { project = root, options = options }, function(err, result)
-    if err then
-      local msg
-      if err.code == protocol.errors.RequestCancelled then
-        vim.notify("sysimage: build cancelled", vim.log.levels.WARN)
-        return
-      elseif err.code == protocol.errors.RequestFailed and type(err.data) == "table" then
-        msg = ("sysimage: build failed: %s"):format(err.data.reason or err.message or "?")
-        local tail = type(err.data.logTail) == "table" and err.data.logTail or {}
-        if #tail > 0 then
-          msg = msg .. "\n" .. table.concat(vim.list_slice(tail, math.max(1, #tail - 9)), "\n") .. "\n(:SysimageLog for the whole log)"
-        end
-      else
-        msg = "sysimage: " .. client_mod.describe_error(protocol.methods.build, err)
-      end
-      vim.notify(msg, vim.log.levels.ERROR)
-      return
+    if err and err.code == protocol.errors.RequestCancelled then
+      vim.notify("sysimage: build cancelled", vim.log.levels.WARN)
+    elseif err then
+      vim.notify(M.failure_message(err), vim.log.levels.ERROR)
+    else
+      vim.notify(M.done_message(result), vim.log.levels.INFO)
     end
-    local text = ("sysimage: built %s in %.0f s (%s statements, %s failed, %s)%s"):format(
-      result.image or "?", tonumber(result.durationSeconds) or 0, tostring(result.statementsOk or "?"),
-      tostring(result.statementsFailed or 0), tostring(result.backend or "?"), result.cached and ", cached" or "")
-    vim.notify(text, vim.log.levels.INFO)
   end)
 end
 

@@ -25,6 +25,8 @@ M.defaults = {
   --- Server settings (sent as initializationOptions and workspace/didChangeConfiguration).
   julia_path = nil,
   state_dir = nil,
+  --- The environment of each workspace folder, relative to it (e.g. "app"); nil: the nearest Project.toml.
+  environment_path = nil,
   cpu_target = "native",
   suggest_rebuild_after_statements = 100,
   exclude_non_portable_statements = false,
@@ -46,6 +48,7 @@ local options = vim.deepcopy(M.defaults)
 M.keys = {
   julia_path = "juliaPath",
   state_dir = "stateDir",
+  environment_path = "environmentPath",
   cpu_target = "cpuTarget",
   suggest_rebuild_after_statements = "suggestRebuildAfterStatements",
   exclude_non_portable_statements = "excludeNonPortableStatements",

@@ -1,6 +1,8 @@
 -- The sysimage-server protocol as the Neovim client sees it: every custom method, notification and
 -- command name, declared once, with the payload shapes of docs/protocol.md (protocol version 1).
 -- Server side: protocol/include/sysimage/protocol/sysimage.h; VS Code: vscode-extension/src/protocol.ts.
+-- What the server really sends is recorded in tests/fixtures/protocol/*.json; neovim/tests/unit.lua
+-- checks this file and the plugin's formatting against those recordings.
 local M = {}
 
 --- Protocol version the client was written against (`capabilities.experimental.sysimage.protocolVersion`).
@@ -26,14 +28,14 @@ M.methods = {
   ---   force?: boolean}, workDoneToken?}
   --- result: {buildId, image, durationSeconds, statementsOk, statementsFailed, backend, cached, measurement?}
   --- progress: work done progress titled "Building sysimage" (cancellable).
-  --- errors: -32800 cancelled; -32803 failed, data: {buildId, reason, logTail: string[]}.
+  --- errors: -32800 cancelled; -32803 failed: err.message says why (show it), data: RequestFailedData.
   build = "sysimage/build",
   --- params: {project?}. result: {cancelled: boolean}
   cancelBuild = "sysimage/cancelBuild",
   --- params: {buildId?, project?}. result: {buildId, path, log: string}
   buildLog = "sysimage/buildLog",
   --- params: {project?, workload?, runs?}.
-  --- result: {workload, runs, bare: Timing, withoutImage: Timing, withImage: Timing|nil, speedup}
+  --- result: {workload, runs, bare: Timing, withoutImage: Timing, withImage: Timing|nil, speedup, image: string|nil}
   --- Timing = {median, min, max, samples: number[]} in seconds.
   measure = "sysimage/measure",
 }
@@ -58,6 +60,9 @@ M.commands = {
 }
 
 --- JSON-RPC / LSP error codes the client reacts to.
+--- Every -32803 carries data = RequestFailedData {reason: string, buildId?: string, logTail?: string[]}: `reason` is
+--- a stable name for programs (buildFailed | juliaUnavailable | storeFailed | notFound | measureFailed); show
+--- err.message, which says what went wrong in words.
 M.errors = {
   MethodNotFound = -32601, -- a method an older server does not serve: "not available yet"
   InvalidParams = -32602,
@@ -81,16 +86,16 @@ M.rebuild_actions = { "Rebuild", "Not now", "Don't ask for this project" }
   recording: {sessions},
   store: {dir, degraded, error?},
   warnings: string[],
-  -- Staleness, image and build:
-  staleness?: {state: "none"|"upToDate"|"suggested"|"unsafe"|"unusable", reasons: string[],
-               diff: [{name, uuid, change, old?, new?, reason?}],
-               -- change: added | removed | upgraded | downgraded | treeHashChanged | sourceChanged |
-               --         devSourcesChanged | juliaChanged
-               manifestError?: {file, line, column, message}},
-  image?: {path, builtAt, ageSeconds, juliaVersion, cpuTarget, backend, statements,
-           packages: [{name, version}], ttfx?: {withoutImage, withImage, bare}} | nil,
-  build?: {state: "queued"|"running"|"failed"|"cancelled"|"succeeded", buildId, phase, message,
-           percentage, error?} | nil,
+  staleness: {state: "none"|"upToDate"|"suggested"|"unsafe"|"unusable", reasons: string[],
+              diff: [{name, uuid, change, old?, new?, reason}],   -- old/new: nil when none
+              -- change: added | removed | upgraded | downgraded | treeHashChanged | sourceKindChanged |
+              --         devSourcesChanged | juliaVersionChanged
+              manifestError?, projectError?, configError?: {file, line, column, message}},  -- 0: unknown
+  image: {path, builtAt, ageSeconds, juliaVersion, cpuTarget, backend, statements, buildSeconds,
+          packages: [{name, version?}], usable: boolean,
+          ttfx?: {workload, runs, bare: Timing, withoutImage: Timing, withImage: Timing?, speedup, image?}} | nil,
+  build: {state: "queued"|"running"|"failed"|"cancelled"|"succeeded", buildId, phase, message,
+          percentage, error?} | nil,   -- nil before the first build in this server process
 }
 ]]
 
@@ -99,6 +104,7 @@ M.settings_section = "juliaSysimage"
 M.init_options = {
   juliaPath = "string",
   stateDir = "string",
+  environmentPath = "string", -- each workspace folder's environment, relative to it (e.g. "app")
   cpuTarget = "string", -- native | portable | an LLVM CPU target string
   suggestRebuildAfterStatements = "number",
   excludeNonPortableStatements = "boolean",

@@ -58,8 +58,10 @@ function M.lines(s)
       row(lines, "", table.concat(details, ", "))
     end
     local ttfx = image.ttfx
-    if type(ttfx) == "table" and present(ttfx.withImage) and present(ttfx.withoutImage) then
-      row(lines, "", ("TTFX %.2f s → %.2f s with the image"):format(ttfx.withoutImage, ttfx.withImage))
+    if type(ttfx) == "table" and type(ttfx.withImage) == "table" and type(ttfx.withoutImage) == "table" then
+      -- Timing objects (docs/protocol.md): medians in seconds.
+      row(lines, "", ("TTFX %.2f s → %.2f s with the image (median of %s)"):format(ttfx.withoutImage.median,
+        ttfx.withImage.median, ttfx.runs == 1 and "1 run" or (tostring(ttfx.runs) .. " runs")))
     end
   else
     row(lines, "Image", "none yet")
@@ -88,14 +90,19 @@ function M.lines(s)
   end
   local stale = s.staleness
   local reasons = type(stale) == "table" and type(stale.reasons) == "table" and #stale.reasons or 0
-  if type(stale) == "table" and (stale.state ~= "none" or reasons > 0 or type(stale.manifestError) == "table") then
+  local file_error = type(stale) == "table"
+    and (type(stale.manifestError) == "table" or type(stale.projectError) == "table" or type(stale.configError) == "table")
+  if type(stale) == "table" and (stale.state ~= "none" or reasons > 0 or file_error) then
     row(lines, "Staleness", stale.state or "?")
     for _, reason in ipairs(stale.reasons or {}) do
       table.insert(lines, "  • " .. reason)
     end
-    if type(stale.manifestError) == "table" then
-      local e = stale.manifestError
-      table.insert(lines, ("  ! %s:%s:%s: %s"):format(e.file or "?", e.line or "?", e.column or "?", e.message or ""))
+    for _, key in ipairs({ "manifestError", "projectError", "configError" }) do
+      local e = stale[key]
+      if type(e) == "table" then
+        local where = (tonumber(e.line) or 0) > 0 and (":" .. e.line .. ((tonumber(e.column) or 0) > 0 and (":" .. e.column) or "")) or ""
+        table.insert(lines, ("  ! %s%s: %s"):format(e.file or "?", where, e.message or ""))
+      end
     end
     if type(stale.diff) == "table" and #stale.diff > 0 then
       table.insert(lines, "Package diff")

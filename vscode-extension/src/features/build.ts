@@ -3,7 +3,7 @@
 // sends `window/workDoneProgress/cancel`). The end message says what was gained.
 import * as vscode from 'vscode';
 import * as lc from 'vscode-languageclient/node';
-import { buildDoneMessage } from '../buildMessages';
+import { buildDoneMessage, buildFailedMessage } from '../buildMessages';
 import type { Ctx, RunningCtx } from '../ctx';
 import { errorData, errorMessage, isCancelled, isNotAvailable } from '../errors';
 import { CommandIds } from '../ids';
@@ -22,13 +22,20 @@ function buildCommand({ ctx, client }: RunningCtx) {
   return async (projectArg?: unknown, options?: proto.BuildOptions): Promise<proto.BuildResult | undefined> => {
     // The CPU target and the other settings reach the server as settings; `options` only overrides.
     const params: proto.BuildParams = { ...ctx.projectParams(projectArg), ...(options ? { options } : {}) };
-    const name = ctx.statuses.get(params.project)?.name;
-    return runBuild(client, params, name);
+    return runBuild(client, params, () => ctx.statuses.get(params.project));
   };
 }
 
-/** Runs one build with progress; resolves to its result, or undefined when it did not succeed. */
-export async function runBuild(client: lc.LanguageClient, params: proto.BuildParams, name?: string): Promise<proto.BuildResult | undefined> {
+/**
+ * Runs one build with progress; resolves to its result, or undefined when it did not succeed.
+ * `status()`: the project's latest status (its name for the title; its image's TTFX for the message).
+ */
+export async function runBuild(
+  client: lc.LanguageClient,
+  params: proto.BuildParams,
+  status: () => proto.Status | undefined,
+): Promise<proto.BuildResult | undefined> {
+  const name = status()?.name;
   const token = `julia-sysimage-build-${process.pid}-${++tokenSeq}`;
   const title = name ? `Building sysimage for ${name}` : 'Building sysimage';
   const view = showWorkDoneProgress(client, token, { title, cancellable: true });
@@ -41,7 +48,7 @@ export async function runBuild(client: lc.LanguageClient, params: proto.BuildPar
     view.dispose();
   }
   if (outcome.result) {
-    void vscode.window.showInformationMessage(buildDoneMessage(outcome.result));
+    void vscode.window.showInformationMessage(buildDoneMessage(outcome.result, status()?.image));
     return outcome.result;
   }
   const e = outcome.error;
@@ -50,9 +57,8 @@ export async function runBuild(client: lc.LanguageClient, params: proto.BuildPar
   } else if (isCancelled(e)) {
     void vscode.window.showInformationMessage('Sysimage build cancelled.');
   } else {
-    const data = errorData<proto.BuildErrorData>(e);
-    const tail = data?.logTail?.length ? `\n${data.logTail.slice(-3).join('\n')}` : '';
-    const action = await vscode.window.showErrorMessage(`Sysimage build failed: ${data?.reason ?? errorMessage(e)}${tail}`, 'Open build log');
+    const data = errorData<proto.RequestFailedData>(e);
+    const action = await vscode.window.showErrorMessage(buildFailedMessage(e), 'Open build log');
     if (action) void vscode.commands.executeCommand(CommandIds.openBuildLog, params.project, data?.buildId);
   }
   return undefined;

@@ -1,39 +1,78 @@
-// Status values as the server sends them (docs/protocol.md), for the unit tests.
-import type { Status } from '../../src/protocol';
+// The real server's messages, recorded by tests/walkthrough/record_protocol.py into
+// tests/fixtures/protocol/<name>.json (that test fails when the server's shapes drift from them):
+// the only payloads these unit tests use. Tests may change values of a recorded message (a state,
+// a count), never invent its shape.
+import * as fs from 'fs';
+import * as path from 'path';
+import { ResponseError } from 'vscode-languageserver-protocol';
+import type * as proto from '../../src/protocol';
 
-/** What sysimage-server sends today: no staleness, image or build. */
-export function servedStatus(overrides: Partial<Status> = {}): Status {
-  return {
-    project: '/home/u/FLInsurance',
-    name: 'FLInsurance',
-    kind: 'project',
-    julia: { path: '/usr/bin/julia', version: '1.5.3' },
-    statements: { total: 412, nonPortable: 3, excluded: 7, newSinceBuild: 12, invalidLines: 0 },
-    recording: { sessions: 1 },
-    store: { dir: '/home/u/.julia/sysimage-server/1.5.3/abc', degraded: false },
-    warnings: [],
-    ...overrides,
+export const fixturesDir = path.join(__dirname, '..', '..', '..', '..', 'tests', 'fixtures', 'protocol');
+
+/** One recorded message: what was asked (if anything) and what the server sent. */
+export interface Fixture {
+  description: string;
+  request: { method: string; params?: unknown } | null;
+  message: {
+    id?: number | string;
+    method?: string;
+    params?: unknown;
+    result?: unknown;
+    error?: { code: number; message: string; data?: unknown };
   };
 }
 
-export const timing = (median: number) => ({ median, min: median, max: median, samples: [median] });
+export function fixtureNames(): string[] {
+  return fs
+    .readdirSync(fixturesDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length));
+}
 
-/** A status with staleness, image and build (the build work), with an image built 6 minutes ago. */
-export function plannedStatus(overrides: Partial<Status> = {}): Status {
-  return servedStatus({
-    staleness: { state: 'upToDate', reasons: [], diff: [] },
-    image: {
-      path: '/home/u/.julia/sysimage-server/1.5.3/abc/sysimage-20261121T101500.so',
-      builtAt: '2026-11-21T10:15:00Z',
-      ageSeconds: 360,
-      juliaVersion: '1.5.3',
-      cpuTarget: 'native',
-      backend: 'native',
-      statements: 412,
-      packages: [{ name: 'CSV', version: '0.10.11' }],
-      ttfx: { workload: 'workload.jl', runs: 5, bare: timing(0.13), withoutImage: timing(2.6), withImage: timing(0.7), speedup: 3.7 },
-    },
-    build: null,
-    ...overrides,
-  });
+/** A fresh copy of the fixture `name` (tests may change its values). */
+export function fixture(name: string): Fixture {
+  return JSON.parse(fs.readFileSync(path.join(fixturesDir, `${name}.json`), 'utf8')) as Fixture;
+}
+
+/** The result of a recorded reply. */
+export function recordedResult<T>(name: string): T {
+  const m = fixture(name).message;
+  if (!('result' in m)) throw new Error(`fixture ${name} is not a result`);
+  return m.result as T;
+}
+
+/** The params of a recorded notification or server request. */
+export function recordedParams<T>(name: string): T {
+  const m = fixture(name).message;
+  if (!('params' in m)) throw new Error(`fixture ${name} has no params`);
+  return m.params as T;
+}
+
+/** A recorded error reply, as vscode-languageclient hands it to the extension. */
+export function recordedError<D = proto.RequestFailedData>(name: string): ResponseError<D> {
+  const e = fixture(name).message.error;
+  if (!e) throw new Error(`fixture ${name} is not an error`);
+  return new ResponseError<D>(e.code, e.message, e.data as D);
+}
+
+/**
+ * A recorded Status: `status` (sysimage/status with an up-to-date image and a TTFX measurement),
+ * `statusChanged`, `statusNoImage`, `statusBuilding`, `statusOutdated` (a package diff),
+ * `statusJuliaNotFound`.
+ */
+export function recordedStatus(name = 'status'): proto.Status {
+  const m = fixture(name).message;
+  return ('result' in m ? m.result : m.params) as proto.Status;
+}
+
+/** `s` with another staleness state (the recorded reasons and diff kept). */
+export function withStaleness(s: proto.Status, state: proto.StalenessState): proto.Status {
+  return { ...s, staleness: { ...s.staleness, state } };
+}
+
+/** `s` with the recorded running build, in `state`. */
+export function withBuild(s: proto.Status, state: proto.BuildState, error?: string): proto.Status {
+  const build = { ...recordedStatus('statusBuilding').build!, state };
+  if (error !== undefined) build.error = error;
+  return { ...s, build };
 }

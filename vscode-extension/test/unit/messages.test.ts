@@ -1,42 +1,69 @@
 import * as assert from 'assert';
-import { buildDoneMessage, measureMessage, progressMessage } from '../../src/buildMessages';
+import { buildDoneMessage, buildFailedMessage, measureMessage, progressMessage } from '../../src/buildMessages';
 import { formatAge, formatSeconds } from '../../src/format';
 import type { BuildResult, MeasureResult } from '../../src/protocol';
 import { statusDetailRows } from '../../src/statusDetails';
-import { plannedStatus, servedStatus } from './fixtures';
+import { recordedError, recordedResult, recordedStatus } from './fixtures';
 
-const timing = (median: number) => ({ median, min: median, max: median, samples: [median] });
-const measurement: MeasureResult = { workload: 'workload.jl', runs: 3, bare: timing(0.13), withoutImage: timing(2.6), withImage: timing(0.7), speedup: 3.71 };
-const result = (extra: Partial<BuildResult> = {}): BuildResult => ({
-  buildId: 'b-1',
-  image: { ...plannedStatus().image!, ttfx: null },
-  durationSeconds: 95,
-  statementsOk: 410,
-  statementsFailed: 2,
-  backend: 'native',
-  cached: false,
-  ...extra,
-});
+// The server's recorded replies (tests/fixtures/protocol): a build answered from the walkthrough's
+// image (cached) and a one-run measurement.
+const build = () => recordedResult<BuildResult>('build');
+const measurement = () => recordedResult<MeasureResult>('measure');
+const gain = (m: MeasureResult) => `${formatSeconds(m.withoutImage.median)} → ${formatSeconds(m.withImage!.median)}`;
 
 describe('messages', () => {
+  it('the recorded build result names its image by path', () => {
+    assert.strictEqual(typeof build().image, 'string');
+    assert.strictEqual(build().image, recordedStatus('status').image!.path);
+  });
+
   it('a build with a measurement says what was gained', () => {
-    assert.strictEqual(buildDoneMessage(result({ measurement })), 'Sysimage ready: TTFX 2.6 s → 0.7 s (410 statements, 2 failed, built in 1 min 35 s)');
+    const r = { ...build(), cached: false, measurement: measurement() };
+    assert.strictEqual(
+      buildDoneMessage(r),
+      `Sysimage ready: TTFX ${gain(measurement())} (${r.statementsOk} statements, built in ${formatSeconds(r.durationSeconds)})`,
+    );
   });
 
-  it('a build without its own measurement uses the one kept with the image', () => {
-    assert.strictEqual(buildDoneMessage(result({ image: plannedStatus().image! })), 'Sysimage ready: TTFX 2.6 s → 0.7 s (410 statements, 2 failed, built in 1 min 35 s)');
+  it('a build without its own measurement uses the one kept with its image (from the status)', () => {
+    const r = { ...build(), cached: false };
+    const image = recordedStatus('status').image!;
+    assert.ok(buildDoneMessage(r, image).startsWith(`Sysimage ready: TTFX ${gain(image.ttfx!)} (`));
+    // Another image's measurement says nothing about this build.
+    assert.ok(!buildDoneMessage(r, { ...image, path: '/elsewhere.so' }).includes('TTFX'));
   });
 
-  it('a build without a measurement', () => {
-    assert.strictEqual(buildDoneMessage(result()), 'Sysimage ready (410 statements, 2 failed, built in 1 min 35 s).');
+  it('a build without a measurement, with failed statements', () => {
+    const r = { ...build(), cached: false, statementsFailed: 2 };
+    assert.strictEqual(buildDoneMessage(r), `Sysimage ready (${r.statementsOk} statements, 2 failed, built in ${formatSeconds(r.durationSeconds)}).`);
   });
 
   it('a cached build', () => {
-    assert.strictEqual(buildDoneMessage(result({ cached: true })), 'Sysimage already up to date.');
+    assert.strictEqual(buildDoneMessage(build()), 'Sysimage already up to date.');
+    assert.strictEqual(buildDoneMessage(build(), recordedStatus('status').image), `Sysimage already up to date: TTFX ${gain(recordedStatus('status').image!.ttfx!)}`);
+  });
+
+  it('a failed build shows the message of the server, not data.reason', () => {
+    const e = recordedError('buildFailed');
+    assert.strictEqual(e.data?.reason, 'buildFailed');
+    const text = buildFailedMessage(e);
+    assert.ok(text.startsWith(`Sysimage build failed: ${e.message}`), text);
+    assert.ok(!text.includes('buildFailed'), text);
+  });
+
+  it('a failed build with a log tail shows its last lines', () => {
+    const e = recordedError('buildFailed');
+    e.data!.logTail = ['one', 'two', 'three', 'four'];
+    assert.strictEqual(buildFailedMessage(e), `Sysimage build failed: ${e.message}\ntwo\nthree\nfour`);
   });
 
   it('measurement', () => {
-    assert.strictEqual(measureMessage(measurement), 'TTFX of workload.jl: without sysimage 2.6 s, with sysimage 0.7 s, bare Julia 0.13 s (3.7× faster); median of 3 runs.');
+    const m = measurement();
+    assert.strictEqual(
+      measureMessage(m),
+      `TTFX of ${m.workload}: without sysimage ${formatSeconds(m.withoutImage.median)}, with sysimage ${formatSeconds(m.withImage!.median)}, ` +
+        `bare Julia ${formatSeconds(m.bare.median)} (${m.speedup.toFixed(1)}× faster); median of 1 run.`,
+    );
   });
 
   it('progress', () => {
@@ -55,25 +82,32 @@ describe('messages', () => {
 });
 
 describe('Show status rows', () => {
-  it('served status: project, Julia, no sysimage, statements, actions without build', () => {
-    const rows = statusDetailRows(servedStatus(), false);
+  it('no image: project, Julia, no sysimage, statements, actions without build', () => {
+    const s = recordedStatus('statusNoImage');
+    const rows = statusDetailRows(s, false);
     const labels = rows.map((r) => r.label);
     assert.ok(labels.includes('$(circle-large-outline) No sysimage'));
-    assert.ok(labels.includes('$(list-unordered) 412 recorded'));
+    assert.ok(labels.includes(`$(list-unordered) ${s.statements.total} recorded`));
     assert.ok(!rows.some((r) => r.command === 'juliaSysimage.build'));
     assert.ok(rows.some((r) => r.command === 'juliaSysimage.startRepl'));
   });
 
-  it('planned status: image, packages baked in, diff, last TTFX', () => {
-    const rows = statusDetailRows(
-      plannedStatus({ staleness: { state: 'suggested', diff: [{ name: 'CSV', uuid: 'u', change: 'upgraded', old: '0.10.9', new: '0.10.11' }] } }),
-      true,
-    );
+  it('an image: packages baked in, last TTFX', () => {
+    const s = recordedStatus('status');
+    const labels = statusDetailRows(s, true).map((r) => r.label);
+    assert.ok(labels.includes(`Packages baked in (${s.image!.packages.length})`), labels.join('\n'));
+    for (const p of s.image!.packages) assert.ok(labels.includes(`$(library) ${p.name}`));
+    assert.ok(labels.includes(`$(dashboard) ${gain(s.image!.ttfx!)}`), labels.join('\n'));
+    assert.ok(statusDetailRows(s, true).some((r) => r.command === 'juliaSysimage.build'));
+  });
+
+  it('outdated: the package diff', () => {
+    const s = recordedStatus('statusOutdated');
+    const rows = statusDetailRows(s, true);
     const labels = rows.map((r) => r.label);
-    assert.ok(labels.includes('Packages baked in (1)'));
-    assert.ok(labels.includes('$(library) CSV'));
-    assert.ok(labels.includes('Changes since the build (1)'));
-    assert.ok(labels.includes('$(dashboard) 2.6 s → 0.7 s'));
-    assert.ok(rows.some((r) => r.command === 'juliaSysimage.build'));
+    assert.ok(labels.includes(`Changes since the build (${s.staleness.diff.length})`), labels.join('\n'));
+    const d = s.staleness.diff[0]!;
+    const row = rows.find((r) => r.label === `$(diff) ${d.name}`);
+    assert.ok(row && row.description!.startsWith(d.change) && row.detail === d.reason, JSON.stringify(row));
   });
 });

@@ -1,11 +1,16 @@
 import * as assert from 'assert';
 import { StatusStore } from '../../src/statusStore';
-import { servedStatus } from './fixtures';
+import { recordedStatus } from './fixtures';
+
+const status = (project: string, total: number) => {
+  const s = recordedStatus('status');
+  return { ...s, project, statements: { ...s.statements, total } };
+};
 
 describe('StatusStore', () => {
   it('maps a folder to the project the server resolved it to', () => {
     const store = new StatusStore();
-    store.update(servedStatus({ project: '/ws/app' }), '/ws/app/sub/');
+    store.update(status('/ws/app', 1), '/ws/app/sub/');
     assert.strictEqual(store.get('/ws/app/sub')?.project, '/ws/app');
     assert.strictEqual(store.get('/ws/app')?.project, '/ws/app');
     assert.strictEqual(store.get('/elsewhere'), undefined);
@@ -15,8 +20,8 @@ describe('StatusStore', () => {
     const store = new StatusStore();
     const seen: number[] = [];
     store.onDidChange((s) => seen.push(s?.statements.total ?? -1));
-    store.update(servedStatus({ statements: { total: 1, nonPortable: 0, excluded: 0, newSinceBuild: 0, invalidLines: 0 } }));
-    store.update(servedStatus({ statements: { total: 5, nonPortable: 0, excluded: 0, newSinceBuild: 0, invalidLines: 0 } }));
+    store.update(status('/home/u/FLInsurance', 1));
+    store.update(status('/home/u/FLInsurance', 5));
     assert.strictEqual(store.get('/home/u/FLInsurance')?.statements.total, 5);
     assert.strictEqual(store.get(undefined)?.statements.total, 5); // the only project
     store.clear();

@@ -12,6 +12,11 @@
 
 namespace sysimage::protocol::sysimage {
 
+/// The version of the custom `sysimage/…` protocol, sent as
+/// `capabilities.experimental.sysimage.protocolVersion` and in `sysimage/serverInfo`. Declared only
+/// here; docs/protocol.md states the same number (tests/protocol/ProtocolDocTests.cpp checks it).
+inline constexpr int kProtocolVersion = 1;
+
 // Requests.
 inline constexpr const char* kServerInfo = "sysimage/serverInfo";
 inline constexpr const char* kPing = "sysimage/ping";
@@ -33,10 +38,16 @@ inline constexpr const char* kCmdCancelBuild = "sysimage.cancelBuild";
 inline constexpr const char* kCmdMeasure = "sysimage.measure";
 inline constexpr const char* kCmdShowBuildLog = "sysimage.showBuildLog";
 
+/// Every custom request and notification, and every command (for checks against docs/protocol.md).
+inline constexpr const char* kMethods[] = {kServerInfo, kPing,     kStatus,  kReplCommand, kBuild,
+                                           kCancelBuild, kBuildLog, kMeasure, kStatusChanged};
+inline constexpr const char* kCommands[] = {kCmdStartRecordedRepl, kCmdClearStatements, kCmdBuild,
+                                            kCmdCancelBuild,       kCmdMeasure,         kCmdShowBuildLog};
+
 /// `sysimage/serverInfo` result: what this server is (for health checks of clients).
 struct ServerInfoResult {
   std::string version;      ///< sysimage-server version, e.g. "0.1.0"
-  int protocolVersion = 1;  ///< version of the sysimage/… protocol
+  int protocolVersion = kProtocolVersion;
   int pid = 0;              ///< server process id
 };
 void to_json(nlohmann::json& j, const ServerInfoResult& r);
@@ -47,6 +58,10 @@ struct PingParams {
   int delayMs = 0;
 };
 void from_json(const nlohmann::json& j, PingParams& p);
+
+/// `sysimage/ping` result: always `{}`.
+struct PingResult {};
+void to_json(nlohmann::json& j, const PingResult& r);
 
 /// Params naming a project: `project` is a workspace folder, a file in it, or the project
 /// directory, as a path or a `file://` URI. Absent: the session's first workspace folder, else
@@ -82,20 +97,44 @@ struct MeasureParams {
 };
 void from_json(const nlohmann::json& j, MeasureParams& p);
 
+/// `sysimage/cancelBuild` result (and of the command sysimage.cancelBuild).
+struct CancelBuildResult {
+  bool cancelled = false;  ///< false when no build of the project was running or queued
+};
+void to_json(nlohmann::json& j, const CancelBuildResult& r);
+
+/// `sysimage/buildLog` result (and of the command sysimage.showBuildLog).
+struct BuildLogResult {
+  std::string buildId;
+  std::string path;  ///< the log file (under `<store dir>/logs/`, or the running build's directory)
+  std::string log;   ///< its whole text
+};
+void to_json(nlohmann::json& j, const BuildLogResult& r);
+
+/// `data` of every -32803 RequestFailed error of the sysimage/… methods; the error's `message`
+/// says what went wrong in words (that is what clients show).
+struct RequestFailedData {
+  std::string reason;  ///< stable name: buildFailed | juliaUnavailable | storeFailed | notFound | measureFailed
+  std::optional<std::string> buildId;         ///< builds: the failed build (its log stays retrievable)
+  std::optional<std::vector<std::string>> logTail;  ///< builds: the last 50 log lines
+};
+void to_json(nlohmann::json& j, const RequestFailedData& d);
+
+/// Wall time of one kind of run in fresh processes: seconds.
 struct Timing {
   double median = 0, min = 0, max = 0;
   std::vector<double> samples;
 };
 void to_json(nlohmann::json& j, const Timing& v);
 
-/// `sysimage/measure` result; seconds.
+/// `sysimage/measure` result (also `ImageInfo.ttfx`, `BuildResult.measurement`); seconds.
 struct Measurement {
-  std::string workload;
-  int runs = 0;
-  Timing bare, withoutImage;
-  std::optional<Timing> withImage;
-  double speedup = 0;
-  std::string image;
+  std::string workload;             ///< the Julia file run
+  int runs = 0;                     ///< runs of each variant
+  Timing bare, withoutImage;        ///< `julia -e 0`; the workload with Julia's default sysimage
+  std::optional<Timing> withImage;  ///< the workload with the project's image; null without a usable image
+  double speedup = 0;               ///< median(withoutImage) / median(withImage); 0 without an image
+  std::optional<std::string> image;  ///< the image measured; null without a usable image
 };
 void to_json(nlohmann::json& j, const Measurement& v);
 
