@@ -7,13 +7,15 @@ TCP sessions without a token, with a wrong one and with one of the wrong type ar
 when run, and `stateDir` a directory that must not appear. The right token is admitted, and the same
 script then does run (so the trace check can fail). The log names each refusal but never a token.
 `--token-file`: an existing 0600 file is used, one readable by others is refused, a missing one is
-written. The default token file is removed when the server stops.
+written. The default token file is removed when the server stops. Processes the server starts
+inherit none of its sockets.
 
 usage: test_tcp_token.py <sysimage-server>
 """
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import stat
@@ -92,7 +94,10 @@ def main():
         """initializationOptions naming a Julia that leaves <tmp>/<name>.ran when run, and a state dir."""
         script = os.path.join(tmp, name + "-julia")
         with open(script, "w") as f:
-            f.write("#!/bin/sh\necho \"$@\" >> '%s'\nexit 1\n" % os.path.join(tmp, name + ".ran"))
+            # Also lists the descriptors it inherited above stdio, as "fd N -> target" lines.
+            f.write("#!/bin/sh\nout='%s'\necho \"args $*\" >> \"$out\"\n"
+                    "for fd in /proc/$$/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] && echo \"fd $n -> $(readlink $fd)\" >> \"$out\"; done\n"
+                    "exit 1\n" % os.path.join(tmp, name + ".ran"))
         os.chmod(script, 0o755)
         return {"juliaPath": script, "stateDir": os.path.join(tmp, name + "-state")}
 
@@ -129,9 +134,13 @@ def main():
         assert answer and answer.get("result", {}).get("serverInfo", {}).get("name") == "sysimage-server", answer
         s.sendall(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}})
                   + frame({"jsonrpc": "2.0", "id": 2, "method": "sysimage/status", "params": {"project": project}}))
-        wait_for(lambda: os.path.exists(os.path.join(tmp, "admitted.ran")), 30,
-                 "the admitted session to run its juliaPath")
+        ran = os.path.join(tmp, "admitted.ran")
+        wait_for(lambda: os.path.exists(ran) and "args " in open(ran).read(), 30, "the admitted session to run its juliaPath")
         s.close()
+        # Processes the server starts inherit none of its sockets (listener, client connections):
+        # else a client would not see its session end while such a process outlives the server.
+        inherited = [line for line in open(ran).read().splitlines() if line.startswith("fd ") and "socket:" in line]
+        assert not inherited, "the server's sockets leak into the processes it starts: %s" % inherited
         # The refused sessions came first: anything they had started would have run by now.
         for name in cases:
             assert not left_traces(name), "the refused session '%s' left %s" % (name, left_traces(name))
@@ -182,6 +191,7 @@ def main():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    shutil.rmtree(tmp, ignore_errors=True)
     print("PASS tcp token: refused without/with a wrong token, nothing started; admitted with it")
     return 0
 
