@@ -97,17 +97,20 @@ def verdict(ok):
 
 def latency(binary, env, tmp, rate, seconds):
     log = open(os.path.join(tmp, "tcp.log"), "wb")
+    # XDG_RUNTIME_DIR: the server's token file goes to tmp.
     proc = subprocess.Popen([binary, "--listen", "tcp:127.0.0.1:0"], stdout=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, stderr=log, env=env)
+                            stdin=subprocess.DEVNULL, stderr=log, env=dict(env, XDG_RUNTIME_DIR=tmp))
     try:
+        line = proc.stdout.readline().decode()  # "token file PATH"
         line = proc.stdout.readline().decode()
-        m = re.search(r"listening on tcp:127\.0\.0\.1:(\d+)", line)
+        m = re.search(r"listening on tcp:127\.0\.0\.1:(\d+)\?token=(\w+)", line)
         if not m:
-            raise RuntimeError("server did not print its port: %r" % line)
+            raise RuntimeError("server did not print its port and token: %r" % line)
         sock = socket.create_connection(("127.0.0.1", int(m.group(1))), timeout=10)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         reader = FrameReader()
-        sock.sendall(frame({"jsonrpc": "2.0", "id": "init", "method": "initialize", "params": INITIALIZE}))
+        params = dict(INITIALIZE, initializationOptions={"token": m.group(2)})
+        sock.sendall(frame({"jsonrpc": "2.0", "id": "init", "method": "initialize", "params": params}))
         if read_until(sock.fileno(), reader, is_response("init"), 10) is None:
             raise RuntimeError("no answer to initialize over TCP")
         sock.sendall(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))

@@ -11,6 +11,7 @@ std::string_view errorCodeName(ErrorCode code) {
     case ErrorCode::InvalidParams: return "InvalidParams";
     case ErrorCode::InternalError: return "InternalError";
     case ErrorCode::ServerNotInitialized: return "ServerNotInitialized";
+    case ErrorCode::AccessDenied: return "AccessDenied";
     case ErrorCode::UnknownErrorCode: return "UnknownErrorCode";
     case ErrorCode::RequestFailed: return "RequestFailed";
     case ErrorCode::ServerCancelled: return "ServerCancelled";

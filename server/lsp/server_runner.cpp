@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <set>
+#include <stdexcept>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -39,7 +40,13 @@ int runServer(boost::asio::io_context& io, const RunOptions& options, const Feat
 
   std::vector<std::unique_ptr<transport::Listener>> listeners;
   for (const auto& address : options.listen) {
-    listeners.push_back(transport::listen(io, address, options.limits, [&](std::shared_ptr<transport::Connection> c) {
+    SessionOptions sessionOptions;
+    if (address.kind == transport::ListenAddress::Kind::Tcp) {
+      // Any local user can reach a loopback port: never serve TCP without the token.
+      if (!options.tcpToken) throw std::invalid_argument("listening on TCP needs an access token");
+      sessionOptions.requiredToken = options.tcpToken;
+    }
+    listeners.push_back(transport::listen(io, address, options.limits, [&, sessionOptions](std::shared_ptr<transport::Connection> c) {
       spdlog::info("new client: {}", c->describe());
       auto endpoint = std::make_shared<Endpoint>(io, std::move(c));
       auto self = std::make_shared<std::weak_ptr<Session>>();
@@ -49,7 +56,7 @@ int runServer(boost::asio::io_context& io, const RunOptions& options, const Feat
         boost::asio::post(io, [&sessions, self] {
           if (auto s = self->lock()) sessions.erase(s);
         });
-      });
+      }, sessionOptions);
       *self = session;
       sessions.insert(session);
       session->start(features);

@@ -11,8 +11,9 @@
 
 namespace sysimage::lsp {
 
-Session::Session(boost::asio::io_context& io, std::shared_ptr<Endpoint> endpoint, std::function<void(int)> onExit)
-    : io_(io), endpoint_(std::move(endpoint)), onExit_(std::move(onExit)) {}
+Session::Session(boost::asio::io_context& io, std::shared_ptr<Endpoint> endpoint, std::function<void(int)> onExit,
+                 SessionOptions options)
+    : io_(io), endpoint_(std::move(endpoint)), onExit_(std::move(onExit)), options_(std::move(options)) {}
 
 Session::~Session() = default;
 
@@ -106,7 +107,10 @@ void Session::onInitialize(const protocol::InitializeParams& params, Reply<json>
     reply.error(ErrorCode::InvalidRequest, "initialize was already received");
     return;
   }
+  if (!admit(params, reply)) return;
   params_ = params;
+  // The token has done its job: features (and their logs) never see it.
+  if (params_.initializationOptions.is_object()) params_.initializationOptions.erase("token");
   trace_ = params.trace;
   for (auto& f : features_) f->initialize(params_);
   state_ = State::Initializing;
@@ -120,6 +124,29 @@ void Session::onInitialize(const protocol::InitializeParams& params, Reply<json>
       {"experimental", {{"sysimage", {{"protocolVersion", protocol::sysimage::kProtocolVersion}}}}},
   };
   reply(json(protocol::InitializeResult{capabilities, protocol::ServerInfo{"sysimage-server", SYSIMAGE_SERVER_VERSION}}));
+}
+
+bool Session::admit(const protocol::InitializeParams& params, Reply<json>& reply) {
+  if (!options_.requiredToken) return true;
+  const json& options = params.initializationOptions;
+  const auto it = options.is_object() ? options.find("token") : options.end();
+  const char* problem = nullptr;
+  if (!options.is_object() || it == options.end()) {
+    problem = "no access token";
+  } else if (!it->is_string()) {
+    problem = "an access token that is not a string";
+  } else if (!options_.requiredToken->matches(it->get_ref<const std::string&>())) {
+    problem = "a wrong access token";
+  }
+  if (!problem) return true;
+  // Never log the presented value: it may be a near miss of the real token, or another secret.
+  spdlog::warn("{}: refused: initialize with {}; closing the connection", describe(), problem);
+  reply.error(ErrorCode::AccessDenied,
+              std::string("access denied: initialize came with ") + problem +
+                  "; a TCP client must send the server's access token as initializationOptions.token "
+                  "(the server prints it and writes it to its token file; see docs/protocol.md, \"Access token\")");
+  finish(1);
+  return false;
 }
 
 void Session::onInitialized(const NoParams&) {

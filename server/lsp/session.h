@@ -16,6 +16,7 @@
 #include "server/lsp/client.h"
 #include "server/lsp/endpoint.h"
 #include "server/lsp/progress.h"
+#include "server/transport/access_token.h"
 #include "sysimage/protocol/lifecycle.h"
 #include "sysimage/protocol/workspace.h"
 
@@ -44,13 +45,23 @@ class SessionFeature {
 
 using FeatureFactory = std::function<std::vector<std::shared_ptr<SessionFeature>>(const std::shared_ptr<Session>&)>;
 
+/// Who may use a session.
+struct SessionOptions {
+  /// Set for the sessions of TCP listeners: `initialize` must carry this token as
+  /// `initializationOptions.token` (a string). Without it, or with another one, `initialize` gets
+  /// an AccessDenied error, no feature's `initialize` runs and the connection is closed. Null for
+  /// stdio and Unix sockets (mode 0600), which only the user can reach.
+  std::shared_ptr<const transport::AccessToken> requiredToken;
+};
+
 class Session : public MessageHandler, public Client, public std::enable_shared_from_this<Session> {
  public:
   enum class State { Uninitialized, Initializing, Running, ShuttingDown, Exited };
   /// `onExit(code)` runs once when the session ends: 0 after shutdown+exit, 1 for exit without
   /// shutdown, a lost connection, or a dead parent process.
   /// The connection is flushed and closed before `onExit` runs.
-  Session(boost::asio::io_context& io, std::shared_ptr<Endpoint> endpoint, std::function<void(int)> onExit);
+  Session(boost::asio::io_context& io, std::shared_ptr<Endpoint> endpoint, std::function<void(int)> onExit,
+          SessionOptions options = {});
   ~Session() override;
 
   /// Creates the features, binds all methods and starts reading.
@@ -82,6 +93,7 @@ class Session : public MessageHandler, public Client, public std::enable_shared_
  private:
   void bindLifecycle();
   void onInitialize(const protocol::InitializeParams& params, Reply<json> reply);
+  bool admit(const protocol::InitializeParams& params, Reply<json>& reply);
   void onShutdown(const NoParams&, Reply<std::nullptr_t> reply);
   void onExecuteCommand(const json& raw, const std::shared_ptr<ReplyOnce>& reply);
   void onInitialized(const NoParams&);
@@ -98,6 +110,7 @@ class Session : public MessageHandler, public Client, public std::enable_shared_
   boost::asio::io_context& io_;
   std::shared_ptr<Endpoint> endpoint_;
   std::function<void(int)> onExit_;
+  SessionOptions options_;
   Bindings bindings_;
   std::map<std::string, CommandHandler> commands_;
   std::vector<std::shared_ptr<SessionFeature>> features_;

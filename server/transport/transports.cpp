@@ -1,6 +1,7 @@
 // Stdio connection and TCP / Unix socket listeners over Boost.Asio.
 #include "server/transport/transports.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,11 +18,26 @@ namespace asio = boost::asio;
 using asio::local::stream_protocol;
 using asio::ip::tcp;
 
+namespace {
+
+/// Marks `fd` close-on-exec. The server starts Julia processes (probes, builds, measurements) that
+/// would otherwise inherit the listening and client sockets: a client would then not see its
+/// session end when the server dies while such a process lives on, and the port would stay taken.
+/// (Asio opens sockets without SOCK_CLOEXEC; a process started on another thread in the instant
+/// between the two calls could still inherit one.)
+void closeOnExec(int fd) {
+  const int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+}  // namespace
+
 std::shared_ptr<Connection> makeStdioConnection(asio::io_context& io, protocol::FramingLimits limits) {
   using Fd = asio::posix::stream_descriptor;
-  // Duplicate so that closing the connection does not close fd 0/1 under the C library.
-  Fd in(io, ::dup(STDIN_FILENO));
-  Fd out(io, ::dup(STDOUT_FILENO));
+  // Duplicate so that closing the connection does not close fd 0/1 under the C library; the copies
+  // are close-on-exec so that child processes do not keep the editor's pipes open.
+  Fd in(io, ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0));
+  Fd out(io, ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0));
   return std::make_shared<StreamConnection<Fd>>(std::move(in), std::move(out), "stdio", limits);
 }
 
@@ -43,6 +59,7 @@ class AcceptorListener : public Listener, public std::enable_shared_from_this<Ac
         if (ec == asio::error::operation_aborted) return;
         spdlog::warn("accept on {} failed: {}", formatListenAddress(address_), ec.message());
       } else {
+        closeOnExec(socket.native_handle());
         std::string description = formatListenAddress(address_);
         if constexpr (std::is_same_v<Protocol, tcp>) {
           boost::system::error_code ignored;
@@ -89,6 +106,7 @@ std::unique_ptr<Listener> listenTcp(asio::io_context& io, ListenAddress address,
   tcp::endpoint endpoint(asio::ip::make_address(address.host), address.port);
   tcp::acceptor acceptor(io);
   acceptor.open(endpoint.protocol(), ec);
+  if (!ec) closeOnExec(acceptor.native_handle());
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
@@ -120,6 +138,7 @@ std::unique_ptr<Listener> listenUnix(asio::io_context& io, ListenAddress address
   }
   stream_protocol::acceptor acceptor(io);
   acceptor.open(stream_protocol(), ec);
+  if (!ec) closeOnExec(acceptor.native_handle());
   if (!ec) {
     // Create the socket file with mode 0600 from the start: no window where others could connect.
     const mode_t old = ::umask(0177);

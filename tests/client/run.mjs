@@ -2,7 +2,8 @@
 // Real-client test: drives sysimage-server with vscode-jsonrpc (the JSON-RPC library under
 // vscode-languageclient, same version as the VS Code extension uses) over stdio, TCP loopback and a
 // Unix socket: initialize, sysimage/ping, sysimage/serverInfo, a $/cancelRequest sent by a
-// CancellationTokenSource (answered -32800), shutdown and exit.
+// CancellationTokenSource (answered -32800), shutdown and exit. Over TCP it presents the access token
+// that the server printed (initializationOptions.token).
 //
 //   node tests/client/run.mjs <path to sysimage-server>
 //
@@ -70,7 +71,8 @@ function startServer(args, name) {
   const log = fs.openSync(path.join(tmp, `${name}.log`), 'w');
   const child = spawn(server, args, {
     stdio: ['pipe', 'pipe', log],
-    env: { ...process.env, SYSIMAGE_SERVER_STATE_DIR: path.join(tmp, `state-${name}`) },
+    // XDG_RUNTIME_DIR: the TCP token file goes to tmp, not to the user's runtime directory.
+    env: { ...process.env, SYSIMAGE_SERVER_STATE_DIR: path.join(tmp, `state-${name}`), XDG_RUNTIME_DIR: tmp },
   });
   child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return child;
@@ -101,13 +103,14 @@ function connect(reader, writer) {
 }
 
 /// The session every transport runs: initialize, ping, serverInfo, cancel, shutdown, exit.
-async function session(transport, connection, serverPid) {
+async function session(transport, connection, serverPid, initializationOptions = undefined) {
   await expectCheck(transport, 'initialize', async () => {
     const result = await withTimeout(connection.sendRequest('initialize', {
       processId: process.pid,
       clientInfo: { name: 'vscode-jsonrpc client test', version: '1' },
       rootUri: null,
       capabilities: {},
+      initializationOptions,
     }), 10000, 'initialize');
     assert(result?.serverInfo?.name === 'sysimage-server', `serverInfo: ${JSON.stringify(result?.serverInfo)}`);
     assert(result?.capabilities?.experimental?.sysimage?.protocolVersion >= 1, 'capabilities.experimental.sysimage.protocolVersion missing');
@@ -180,11 +183,11 @@ async function socketSession(t, args, open) {
   const child = startServer(args, t);
   try {
     const address = await listeningLine(child);
-    record(t, 'listening line', true, address);
-    const socket = await open(address);
+    record(t, 'listening line', true, address.replace(/token=\w+/, 'token=…'));
+    const { socket, initializationOptions } = await open(address);
     const closed = new Promise((resolve) => socket.on('close', resolve));
     const connection = connect(new rpc.SocketMessageReader(socket), new rpc.SocketMessageWriter(socket));
-    await session(t, connection, child.pid);
+    await session(t, connection, child.pid, initializationOptions);
     await expectCheck(t, 'exit closes the connection', async () => {
       await connection.sendNotification('exit');
       await withTimeout(closed, 10000, 'socket close');
@@ -205,14 +208,15 @@ async function socketSession(t, args, open) {
 
 async function tcp() {
   await socketSession('tcp', ['--listen', 'tcp:127.0.0.1:0'], async (address) => {
-    const match = /^tcp:127\.0\.0\.1:(\d+)$/.exec(address);
+    const match = /^tcp:127\.0\.0\.1:(\d+)\?token=([0-9a-f]{64})$/.exec(address);
     if (!match) throw new Error(`unexpected listening line: ${address}`);
-    return await new Promise((resolve, reject) => {
+    const socket = await new Promise((resolve, reject) => {
       // vscode-jsonrpc writes header and body separately: without TCP_NODELAY, Nagle holds the body
       // back until the server's delayed ACK (~40 ms on Linux).
       const socket = net.connect({ host: '127.0.0.1', port: Number(match[1]), noDelay: true }, () => resolve(socket));
       socket.on('error', reject);
     });
+    return { socket, initializationOptions: { token: match[2] } };
   });
 }
 
@@ -222,10 +226,11 @@ async function unix() {
     if (address !== `unix:${socketPath}`) throw new Error(`unexpected listening line: ${address}`);
     const mode = fs.statSync(socketPath).mode & 0o777;
     record('unix', 'socket mode 0600', mode === 0o600, mode.toString(8));
-    return await new Promise((resolve, reject) => {
+    const socket = await new Promise((resolve, reject) => {
       const socket = net.connect({ path: socketPath }, () => resolve(socket));
       socket.on('error', reject);
     });
+    return { socket };  // a Unix socket (mode 0600) needs no token
   });
   record('unix', 'socket file removed on exit', !fs.existsSync(socketPath));
 }

@@ -65,12 +65,12 @@ class SessionHarness {
   std::optional<int> exitCode;
   int exitCalls = 0;
 
-  SessionHarness() {
+  explicit SessionHarness(SessionOptions options = {}) {
     endpoint = std::make_shared<Endpoint>(io, connection);
     session = std::make_shared<Session>(io, endpoint, [this](int code) {
       exitCode = code;
       ++exitCalls;
-    });
+    }, std::move(options));
   }
 
   /// Binds the scripted feature and starts reading. Set feature->requests etc. before.

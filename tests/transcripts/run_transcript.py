@@ -4,7 +4,8 @@
 Transcript format, one directive per line ('#' starts a comment line):
   args: <extra server arguments>          before the first message; ${TMP} is a fresh directory,
                                           ${SOURCE_DIR} the repository (also in --> lines)
-  transport: stdio | tcp | unix           default stdio; tcp/unix start the server with --listen
+  transport: stdio | tcp | unix           default stdio; tcp/unix start the server with --listen;
+                                          over tcp ${TOKEN} is the access token the server printed
   --> <json>                              send one framed message (${VAR}s substituted)
   -->raw <text>                           send raw bytes; \\r \\n \\t \\xNN \\\\ escapes are decoded
   -->repeat <n> <text>                    send <text> (escapes decoded) n times
@@ -14,6 +15,8 @@ Transcript format, one directive per line ('#' starts a comment line):
                                           window/logMessage and sysimage/statusChanged
                                           notifications are skipped unless expected.
   <-- none                                no message arrives within 0.5 s
+  <-- closed                              the server closes this connection within 10 s (messages
+                                          before that must be background notifications)
   <--count <n> <json>                     the next n messages each match <json>
   close-stdin                             close the server's input (stdio) or the socket's write side
   spawn-parent                            start a stand-in parent process; ${PARENT_PID} is its pid
@@ -84,6 +87,7 @@ def main():
     address = None
     if transport == "tcp":
         args += ["--listen", "tcp:127.0.0.1:0"]
+        env["XDG_RUNTIME_DIR"] = tmp  # the token file goes to <tmp>/sysimage-server/, not the user's
     elif transport == "unix":
         address = os.path.join(tmp, "s.sock")
         args += ["--listen", "unix:" + address]
@@ -98,11 +102,13 @@ def main():
         else:
             if transport == "tcp":
                 if "PORT" not in env_vars:
+                    # "token file PATH", then "listening on tcp:127.0.0.1:PORT?token=TOKEN".
+                    first = proc.stdout.readline().decode()
                     line = proc.stdout.readline().decode()
-                    m = re.search(r"listening on tcp:127\.0\.0\.1:(\d+)", line)
-                    if not m:
-                        raise Failure("server did not print its port: %r" % line)
-                    env_vars["PORT"] = m.group(1)
+                    m = re.search(r"listening on tcp:127\.0\.0\.1:(\d+)\?token=(\w+)$", line.strip())
+                    if not first.startswith("token file ") or not m:
+                        raise Failure("server did not print its token file and port: %r %r" % (first, line))
+                    env_vars["PORT"], env_vars["TOKEN"] = m.group(1), m.group(2)
                 s = socket.create_connection(("127.0.0.1", int(env_vars["PORT"])), timeout=10)
             else:
                 if not channels:
@@ -154,6 +160,14 @@ def main():
                 m = next_message(timeout=0.5)
                 if m is not None:
                     raise Failure("%s\n  unexpected message: %s" % (where, json.dumps(m)))
+            elif line == "<-- closed":
+                while True:
+                    m = next_message()
+                    if m is None:
+                        break
+                    raise Failure("%s\n  unexpected message: %s" % (where, json.dumps(m)))
+                if not current.eof:
+                    raise Failure("%s\n  the connection is still open after 10 s" % where)
             elif line.startswith("<--count "):
                 _, n, text = line.split(" ", 2)
                 expected = json.loads(subst(text))

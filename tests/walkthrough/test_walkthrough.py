@@ -94,8 +94,8 @@ class Walkthrough:
         finally:
             srv.kill()
 
-    def session_over(self, peer):
-        info = peer.initialize([self.project])
+    def session_over(self, peer, token=None):
+        info = peer.initialize([self.project], options={"token": token} if token else None)
         assert info["serverInfo"]["name"] == "sysimage-server", info
         status = peer.request("sysimage/status", {"project": self.project})
         assert status["result"]["name"] == "FLInsurance", status
@@ -120,11 +120,21 @@ class Walkthrough:
         proc = self.popen(line, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         try:
             first = proc.stdout.readline()
-            m = re.match(r"listening on (tcp:127\.0\.0\.1:(\d+)|unix:(.+))$", first.strip())
+            token = None
+            if first.startswith("token file "):
+                # TCP: the token file (mode 0600) comes first, then the address with the token.
+                token_file = first[len("token file "):].strip()
+                assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600, "token file mode"
+                with open(token_file) as f:
+                    token = f.read().strip()
+                first = proc.stdout.readline()
+            m = re.match(r"listening on (tcp:127\.0\.0\.1:(\d+)\?token=([A-Za-z0-9._~-]+)|unix:([^?]+))$", first.strip())
             assert m, "the first line should say where it listens: %r" % first
+            if token:
+                assert m.group(3) == token, "the printed token is not the token file's"
             sock = connect(m)
             peer = SocketPeer(sock)
-            self.session_over(peer)
+            self.session_over(peer, token)
             sock.close()
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=30) == 0, "serve --listen exits 0 on SIGTERM"
@@ -137,7 +147,7 @@ class Walkthrough:
 
     def unix(self, line):
         def connect(m):
-            path = m.group(3)
+            path = m.group(4)
             assert path == os.path.join(self.env["XDG_RUNTIME_DIR"], "sysimage.sock"), path
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, "socket mode %o" % os.stat(path).st_mode
             s = socket.socket(socket.AF_UNIX)

@@ -30,6 +30,11 @@ function M.find_root(path, markers)
   end
   path = vim.fn.fnamemodify(path, ":p")
   local dir = vim.fn.isdirectory(path) == 1 and path or vim.fn.fnamemodify(path, ":h")
+  if vim.fs and vim.fs.root then
+    -- 0.10+: Neovim's own root detection (upward from the file's directory, or from `path` itself).
+    local root = vim.fs.root(path, markers)
+    return root and M.normalize(root) or nil
+  end
   if vim.fs and vim.fs.find then
     local found = vim.fs.find(markers, { path = dir, upward = true, type = "file", limit = 1 })[1]
     return found and M.normalize(vim.fn.fnamemodify(found, ":h")) or nil
@@ -63,62 +68,40 @@ local function is_stopped(client)
   return client == nil or call(client, "is_stopped")
 end
 
---- The transport for `connect` ("tcp:HOST:PORT" | "unix:PATH"): an rpc.connect function, or nil and why not.
-function M.socket_cmd(connect)
-  local kind, rest = connect:match("^(%a+):(.+)$")
-  local rpc_connect = vim.lsp.rpc and vim.lsp.rpc.connect
-  if kind == "tcp" then
-    local host, port = rest:match("^(.+):(%d+)$")
-    if not host then
-      return nil, ("connect = %q: expected tcp:127.0.0.1:PORT"):format(connect)
-    end
-    if not rpc_connect then
-      return nil, "connecting over TCP needs Neovim 0.9 or newer (vim.lsp.rpc.connect)"
-    end
-    if not host:match("^[%d%.]+$") and not host:find(":") then
-      -- vim.lsp.rpc.connect wants an address, not a host name.
-      local info = uv.getaddrinfo(host, nil, { family = "inet", socktype = "stream" })
-      host = info and info[1] and info[1].addr or host
-    end
-    return rpc_connect(host, tonumber(port))
-  elseif kind == "unix" then
-    if not rpc_connect or vim.fn.has("nvim-0.10") == 0 then
-      return nil, "connecting over a Unix socket needs Neovim 0.10 or newer (vim.lsp.rpc.connect(pipe_path))"
-    end
-    return rpc_connect(rest)
-  end
-  return nil, ("connect = %q: expected tcp:127.0.0.1:PORT or unix:PATH"):format(connect)
-end
-
---- The `cmd` of the client config: a socket connection when `connect` is set and supported, else the
---- server over stdio. A `connect` this Neovim cannot do is reported once and falls back to stdio.
-function M.cmd(opts)
+--- How the client reaches its server: {cmd, label?, token?} for `connect` when this Neovim can attach
+--- there (connect.lua), else the server over stdio ({cmd = {server, args…}}). A `connect` that cannot be
+--- used is reported once (warning) and falls back to stdio, so everything else keeps working.
+function M.transport(opts)
   if opts.connect and opts.connect ~= "" then
-    local cmd, why = M.socket_cmd(opts.connect)
-    if cmd then
-      return cmd
+    local transport, why = require("sysimage.connect").transport(opts)
+    if transport then
+      return transport
     end
-    if not warned_connect[opts.connect] then
-      warned_connect[opts.connect] = true
-      vim.notify(("sysimage: cannot attach to %s: %s. Starting the server over stdio instead."):format(opts.connect, why),
-        vim.log.levels.ERROR)
+    local key = opts.connect .. "\n" .. why
+    if not warned_connect[key] then
+      warned_connect[key] = true
+      vim.notify(("sysimage: cannot attach to %s: %s. Starting the server over stdio instead.")
+        :format(require("sysimage.connect").redact(opts.connect), why), vim.log.levels.WARN)
     end
   end
   local cmd = { config.server_path(opts) }
   vim.list_extend(cmd, opts.server_args or {})
-  return cmd
+  return { cmd = cmd }
 end
 
 --- The LSP client config for the project at `root`.
 function M.make_config(root, opts)
   opts = opts or config.get()
   local settings = config.server_settings(opts)
+  local transport = M.transport(opts)
+  -- The TCP access token goes with initialize only, never with the settings pushed later.
+  local init_options = transport.token and vim.tbl_extend("force", settings, { token = transport.token }) or settings
   return {
     name = M.name,
-    cmd = M.cmd(opts),
+    cmd = transport.cmd,
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = vim.fn.fnamemodify(root, ":t") } },
-    init_options = settings,
+    init_options = init_options,
     settings = { [protocol.settings_section] = settings },
     capabilities = opts.capabilities or vim.lsp.protocol.make_client_capabilities(),
     handlers = {

@@ -21,7 +21,15 @@ M.defaults = {
   --- Extra arguments for the server (e.g. {"--log-file", "/tmp/sysimage.log"}).
   server_args = {},
   --- nil | "tcp:127.0.0.1:PORT" | "unix:PATH": attach to a running `sysimage-server serve --listen …`.
+  --- "tcp:127.0.0.1:PORT?token=TOKEN" (the line `serve` prints) carries the access token too.
   connect = nil,
+  --- The TCP access token; default: the one in `connect`, else read from token_file.
+  token = nil,
+  --- Where to read the TCP access token; default: the server's token file for that address
+  --- ($XDG_RUNTIME_DIR, else $XDG_STATE_HOME or ~/.local/state, /sysimage-server/tcp-HOST-PORT.token).
+  token_file = nil,
+  --- Give up a socket session whose server does not answer `initialize` within this many ms.
+  connect_timeout_ms = 10000,
   --- Server settings (sent as initializationOptions and workspace/didChangeConfiguration).
   julia_path = nil,
   state_dir = nil,

@@ -42,14 +42,15 @@ end
 local function check_server(h, opts)
   h.start("sysimage: server")
   if opts.connect and opts.connect ~= "" then
-    local kind = opts.connect:match("^(%a+):")
-    local supported = (kind == "tcp" and vim.lsp.rpc and vim.lsp.rpc.connect ~= nil)
-      or (kind == "unix" and vim.lsp.rpc and vim.lsp.rpc.connect ~= nil and vim.fn.has("nvim-0.10") == 1)
-    if supported then
-      h.ok("connect = " .. opts.connect .. " (attaching to a running `sysimage-server serve --listen`)")
+    local connect = require("sysimage.connect")
+    local shown = connect.redact(opts.connect)
+    local transport, why = connect.transport(opts)
+    if transport then
+      h.ok(("connect = %s (attaching to a running `sysimage-server serve --listen`%s)"):format(shown,
+        transport.token_source and (", access token from " .. transport.token_source) or ""))
     else
-      h.warn("connect = " .. opts.connect .. " is not supported by this Neovim; the server runs over stdio instead",
-        { "TCP needs Neovim 0.9+, Unix sockets 0.10+ (vim.lsp.rpc.connect); see docs/neovim.md" })
+      h.warn(("connect = %s cannot be used: %s; the server runs over stdio instead"):format(shown, why),
+        { "TCP needs Neovim 0.9+ and the server's access token, Unix sockets 0.10+; see docs/neovim.md" })
     end
   end
   local path = config.server_path(opts)

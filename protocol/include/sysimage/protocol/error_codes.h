@@ -16,6 +16,7 @@ enum class ErrorCode : int {
   InvalidParams = -32602,         ///< the message names the JSON path that is wrong
   InternalError = -32603,         ///< a handler threw, or forgot to reply
   ServerNotInitialized = -32002,  ///< a request before `initialize`
+  AccessDenied = -32000,          ///< JSON-RPC's implementation-defined range: `initialize` over TCP without the access token
   UnknownErrorCode = -32001,
   RequestFailed = -32803,         ///< LSP 3.17: the request was valid but failed (e.g. a build failed)
   ServerCancelled = -32802,       ///< LSP 3.17: the server cancelled the request
