@@ -111,6 +111,7 @@ M.init_options = {
   excludeNonPortableStatements = "boolean",
   autoRecordRepl = "boolean",
   logLevel = "string", -- trace … off
+  token = "string", -- TCP sessions only: the access token, in initialize only (never a setting)
 }
 
 return M

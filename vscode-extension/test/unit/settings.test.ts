@@ -44,12 +44,12 @@ describe('settings', () => {
       });
     });
 
-    it('sends every key of docs/protocol.md "Initialization options" but stateDir, and no other', () => {
+    it('sends every key of docs/protocol.md "Initialization options" but stateDir and token (TCP only), and no other', () => {
       const doc = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'docs', 'protocol.md'), 'utf8');
       const section = doc.split('### Initialization options')[1]!.split('\n##')[0]!;
       const documented = [...section.matchAll(/\n\| `([A-Za-z]+)` \|/g)].map((m) => m[1]!);
       const keys = Object.keys(toDidChangeConfiguration(normalizeSettings({ juliaPath: '/j', serverPath: '/s' })).juliaSysimage);
-      assert.deepStrictEqual(keys.sort(), documented.filter((k) => k !== 'stateDir').sort());
+      assert.deepStrictEqual(keys.sort(), documented.filter((k) => k !== 'stateDir' && k !== 'token').sort());
     });
 
     it('didChangeConfiguration nests under juliaSysimage and always names juliaPath', () => {
