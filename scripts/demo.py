@@ -76,8 +76,13 @@ def main():
               "params": {"project": project, "workDoneToken": "demo-build"}})
     result, last, shown_pct = None, "", -10
     t_build = time.monotonic()
+    # The compile phase can go minutes without a new percentage on a busy machine: wait for the
+    # answer as long as the server is alive, up to an hour.
+    deadline = t_build + 3600
     while result is None:
-        m = srv.channel.read_message(600)
+        m = srv.channel.read_message(max(1.0, min(60.0, deadline - time.monotonic())))
+        if m is None and not srv.channel.eof and time.monotonic() < deadline:
+            continue
         if m is None:
             say("no answer from the build")
             return 1

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "server/core/hash.h"
+#include "server/core/stat_time.h"
 #include "server/core/statement_log.h"
 #include "server/core/statement_set.h"
 #include "server/platform/atomic_file.h"
@@ -312,7 +313,7 @@ struct StatementStore::Impl {
       return;
     }
     if (st.st_ino == markStat.st_ino && st.st_dev == markStat.st_dev && st.st_size == markStat.st_size &&
-        st.st_mtim.tv_sec == markStat.st_mtim.tv_sec && st.st_mtim.tv_nsec == markStat.st_mtim.tv_nsec)
+        modificationTimeNs(st) == modificationTimeNs(markStat))
       return;
     markStat = st;
     Fd fd{::open(markPath.c_str(), O_RDONLY | O_CLOEXEC)};

@@ -144,6 +144,9 @@ class ConfigReader {
       } else if (k == "exclude_non_portable_statements") {
         if (!v.is_boolean()) fail(ParseErrorKind::wrongType, v, key, "must be true or false");
         out_.excludeNonPortableStatements = v.as_boolean()->get();
+      } else if (k == "import_into_main") {
+        if (!v.is_boolean()) fail(ParseErrorKind::wrongType, v, key, "must be true or false");
+        out_.importIntoMain = v.as_boolean()->get();
       } else if (k == "backend") {
         if (!v.is_string()) fail(ParseErrorKind::wrongType, v, key, "must be \"auto\", \"native\" or \"packagecompiler\"");
         const auto b = buildBackendFromString(v.as_string()->get());
@@ -152,7 +155,7 @@ class ConfigReader {
       } else {
         warn(v, "unknown key `" + key +
                     "` (known: suggest_rebuild_after_statements, cpu_target, packages, "
-                    "exclude_non_portable_statements, backend)");
+                    "exclude_non_portable_statements, backend, import_into_main)");
       }
     }
   }

@@ -54,6 +54,9 @@ struct SysimageConfig {
   std::optional<std::vector<std::string>> packages;      ///< explicit package list; nullopt = direct deps
   bool excludeNonPortableStatements = false;
   BuildBackend backend = BuildBackend::automatic;
+  /// `import` the baked-in packages into the image's Main (PackageCompiler's `import_into_main`,
+  /// default true), so `using .CSV` works without the project; false leaves Main empty.
+  bool importIntoMain = true;
 
   /// Unknown tables and keys, one "file:line: message" each. Reading went on.
   std::vector<std::string> warnings;

@@ -74,7 +74,9 @@ std::string describeExit(const platform::ExitStatus& s) {
 }  // namespace
 
 struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
-  enum class Step { Idle, Julia, Link, Finished };
+  // Native: Prepare → Trace (once per execution file) → Julia (the --output-o process) → Link.
+  // PackageCompiler: Julia only.
+  enum class Step { Idle, Prepare, Trace, Julia, Link, Finished };
 
   BuildRequest request;
   BuildJobContext ctx;
@@ -92,6 +94,9 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
   bool cancelRequested = false;
   bool timedOut = false;
   CCompiler compiler;
+  Command prepareCommand, objectCommand;  // native steps, planned before anything runs
+  std::vector<Command> traceCommands;
+  std::size_t traceIndex = 0;
 
   AppendedFileReader progressFile;
   ProgressLineReader progressLines;
@@ -161,16 +166,28 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
       return fileSystemReason(dir, e.code().value(), e.what());
     }
     std::error_code ignored;
-    for (const auto& stale : {paths.image, paths.objectFile, paths.progressFile}) fs::remove(stale, ignored);
+    for (const auto& stale : {paths.image, paths.objectFile, paths.progressFile, paths.packagesFile}) {
+      fs::remove(stale, ignored);
+    }
+    for (const auto& stale : paths.traceFiles) fs::remove(stale, ignored);
     log.note("sysimage build (" + std::string(toString(request.backend)) + " backend), Julia " +
              request.julia.versionText + ", work dir " + dir.string());
     Command command;
+    Step first = Step::Julia;
     try {
       compiler = findCCompiler(env("CC"), env("PATH"), request.julia.os);
       log.note("C compiler: " + compiler.program.string() + " (from " + compiler.origin + ")");
       if (request.backend == Backend::Native) {
-        command = nativeObjectCommand(request, paths, ctx.scriptsDir);
+        // Every command first, so that a bad CPU target or path fails now rather than later.
+        prepareCommand = nativePrepareCommand(request, paths, ctx.scriptsDir);
+        for (std::size_t i = 0; i < request.executionFiles.size(); ++i) {
+          traceCommands.push_back(executionTraceCommand(request, paths, i));
+        }
+        objectCommand = nativeObjectCommand(request, paths, ctx.scriptsDir);
+        linkCommand(request, paths, compiler);  // refuses an unsupported platform before Julia runs
         writeFile(paths.requestFile, nativeRequestFileText(request, paths));
+        command = prepareCommand;
+        first = Step::Prepare;
       } else {
         command = packageCompilerCommand(request, paths, ctx.scriptsDir, compiler.program);
       }
@@ -179,9 +196,11 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
     } catch (const std::system_error& e) {
       return fileSystemReason(dir, e.code().value(), e.what());
     }
-    if (model.enter("loading", "Starting Julia", elapsed())) reportLater();
+    const bool changed = first == Step::Prepare ? model.enter("preparing", "Checking the environment", elapsed())
+                                                : model.enter("loading", "Starting Julia", elapsed());
+    if (changed) reportLater();
     try {
-      launch(command, Step::Julia);
+      launch(command, first);
     } catch (const std::system_error& e) {
       return "cannot start Julia: " + std::string(e.what());
     }
@@ -189,22 +208,27 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void launch(const Command& command, Step next) {
+    std::error_code ec;
+    const fs::path cwd = !command.cwd.empty() && fs::is_directory(command.cwd, ec) ? command.cwd : request.workDir;
     log.note("$ " + command.display());
+    for (const auto& [name, value] : command.env) log.note("  with " + name + "=" + value);
+    if (cwd != request.workDir) log.note("  in " + cwd.string());
     log.beginStep();
     platform::ProcessOptions options;
     options.program = command.program;
     options.args = command.args;
     options.env = command.env;
     options.unsetEnv = command.unsetEnv;
-    options.cwd = request.workDir;
+    options.cwd = cwd;
     options.newProcessGroup = true;
     options.onStdout = [this](std::string_view chunk) { onOutput(0, chunk); };
     options.onStderr = [this](std::string_view chunk) { onOutput(1, chunk); };
     process = ctx.launcher->launch(options, [this, next](platform::ExitStatus status) {
-      if (next == Step::Julia) {
-        onJuliaExit(status);
-      } else {
-        onLinkExit(status);
+      switch (next) {
+        case Step::Prepare: return onPrepareExit(status);
+        case Step::Trace: return onTraceExit(status);
+        case Step::Julia: return onJuliaExit(status);
+        default: return onLinkExit(status);
       }
     });
     step = next;
@@ -218,7 +242,7 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void readProgressFile() {
-    if (request.backend != Backend::Native || step != Step::Julia) return;
+    if (request.backend != Backend::Native || (step != Step::Julia && step != Step::Prepare)) return;
     const std::string bytes = progressFile.readNew();
     if (bytes.empty()) return;
     const auto badBefore = progressLines.badLines();
@@ -289,6 +313,72 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
     return std::nullopt;
   }
 
+  // A failed step of the native backend: the script's own message when it sent one, else Julia's
+  // exit status and the telltale line of its output.
+  void failStep(const platform::ExitStatus& status, const std::string& what) {
+    if (model.scriptError()) return finish(Status::Failed, *model.scriptError());
+    if (auto disk = diskFullReason()) return finish(Status::Failed, *disk);
+    std::string reason = what + ": Julia exited with status " + std::to_string(status.exitCode);
+    const auto line = telltaleLine(log.stepOutput());
+    if (!line.empty()) reason += ": " + line;
+    finish(Status::Failed, reason);
+  }
+
+  void onPrepareExit(const platform::ExitStatus& status) {
+    readProgressFile();
+    log.note("julia (prepare.jl): " + describeExit(status));
+    if (stoppedOrKilled(status)) return;
+    if (status.exitCode != 0) return failStep(status, "preparing the environment failed");
+    std::error_code ec;
+    if (!fs::is_regular_file(paths.packagesFile, ec)) {
+      return finish(Status::Failed, "prepare.jl finished without writing " + paths.packagesFile.string());
+    }
+    startNextTrace();
+  }
+
+  // Execution files, one process each; then the object step.
+  void startNextTrace() {
+    const std::size_t n = traceCommands.size();
+    if (traceIndex >= n) return startObjectStep();
+    ProgressEvent e;
+    e.kind = ProgressEvent::Kind::Execute;
+    e.name = request.executionFiles[traceIndex].string();
+    e.index = traceIndex + 1;
+    e.total = n;
+    try {
+      launch(traceCommands[traceIndex], Step::Trace);
+    } catch (const std::system_error& ex) {
+      return finish(Status::Failed, "cannot start Julia: " + std::string(ex.what()));
+    }
+    report(model.apply(e, elapsed()));  // after the launch, so that pid() is this step's
+  }
+
+  // A workload that fails, calls exit() or crashes ends only its own process: what it traced so
+  // far is replayed and the build goes on.
+  void onTraceExit(const platform::ExitStatus& status) {
+    const std::string file = request.executionFiles[traceIndex].string();
+    log.note("julia (execution file " + file + "): " + describeExit(status));
+    if (cancelRequested || timedOut) {
+      stoppedOrKilled(status);
+      return;
+    }
+    if (status.termSignal != 0 || status.exitCode != 0) {
+      log.note("execution file " + file + " did not finish cleanly (" + describeExit(status) +
+               "); the statements it traced are replayed");
+    }
+    ++traceIndex;
+    startNextTrace();
+  }
+
+  void startObjectStep() {
+    try {
+      launch(objectCommand, Step::Julia);
+    } catch (const std::system_error& e) {
+      return finish(Status::Failed, "cannot start Julia: " + std::string(e.what()));
+    }
+    report(model.enter("loading", "Starting Julia", elapsed()));
+  }
+
   void onJuliaExit(const platform::ExitStatus& status) {
     readProgressFile();
     if (request.backend == Backend::PackageCompiler) {
@@ -297,16 +387,10 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
     log.note("julia: " + describeExit(status));
     if (stoppedOrKilled(status)) return;
     if (status.exitCode != 0) {
-      if (request.backend == Backend::PackageCompiler) {
-        if (auto disk = diskFullReason()) return finish(Status::Failed, *disk);
-        if (auto reason = pcParser.failureReason()) return finish(Status::Failed, *reason);
-      } else if (model.scriptError()) {
-        return finish(Status::Failed, *model.scriptError());
-      }
+      if (request.backend == Backend::Native) return failStep(status, "building the image failed");
       if (auto disk = diskFullReason()) return finish(Status::Failed, *disk);
-      std::string reason = (request.backend == Backend::PackageCompiler ? "PackageCompiler failed: Julia exited with status "
-                                                                        : "Julia exited with status ") +
-                           std::to_string(status.exitCode);
+      if (auto reason = pcParser.failureReason()) return finish(Status::Failed, *reason);
+      std::string reason = "PackageCompiler failed: Julia exited with status " + std::to_string(status.exitCode);
       const auto line = telltaleLine(log.stepOutput());
       if (!line.empty()) reason += ": " + line;
       return finish(Status::Failed, reason);

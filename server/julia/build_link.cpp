@@ -94,24 +94,53 @@ std::vector<std::string> libjuliaLinkFlags(const JuliaInstallation& julia) {
   return flags;
 }
 
+namespace {
+
+// bitflag() and march() of PackageCompiler (v1.4.0 L64-89, @7fa17bd3 L49-62), by Sys.ARCH.
+std::vector<std::string> architectureFlags(std::string_view arch) {
+  if (arch == "x86_64") return {"-m64", "-march=x86-64"};
+  if (arch == "i686") return {"-m32", "-march=pentium4"};
+  if (arch == "arm" || arch == "armv7l") return {"-march=armv7-a+simd"};
+  if (arch == "aarch64") return {"-march=armv8-a+crypto+simd"};
+  return {};
+}
+
+}  // namespace
+
 Command linkCommand(const BuildRequest& request, const BuildPaths& paths, const CCompiler& compiler) {
-  if (isWindows(request.julia.os)) {
+  const JuliaInstallation& julia = request.julia;
+  if (isWindows(julia.os)) {
     throw BuildPlanError("the native backend cannot link sysimages on Windows; use the PackageCompiler backend");
   }
+  const bool mac = isMacOs(julia.os);
+  const bool since16 = hasLibjuliaInternal(julia.version);
+  const std::string libdir = julia.libdir.string();
+  const std::string privateLibdir = julia.privateLibdir.empty() ? libdir : julia.privateLibdir.string();
+  const std::string name = paths.image.filename().string();
   Command c;
   c.program = compiler.program;
   c.args = compiler.args;
-  if (isMacOs(request.julia.os)) {
-    c.args.insert(c.args.end(), {"-dynamiclib", "-o", paths.image.string(), "-Wl,-all_load", paths.objectFile.string()});
+  for (auto& f : architectureFlags(julia.arch)) c.args.push_back(std::move(f));
+  c.args.push_back("-shared");
+  c.args.push_back("-L" + libdir);
+  if (since16) c.args.push_back("-L" + privateLibdir);
+  c.args.insert(c.args.end(), {"-o", paths.image.string()});
+  if (mac) {
+    c.args.insert(c.args.end(), {"-Wl,-all_load", paths.objectFile.string()});
   } else {
-    c.args.insert(c.args.end(), {"-shared", "-o", paths.image.string(), "-Wl,--whole-archive",
-                                 paths.objectFile.string(), "-Wl,--no-whole-archive"});
+    c.args.insert(c.args.end(), {"-Wl,--whole-archive", paths.objectFile.string(), "-Wl,--no-whole-archive"});
+    if (since16) c.args.insert(c.args.end(), {"-Wl,-rpath-link," + libdir, "-Wl,-rpath-link," + privateLibdir});
   }
-  c.args.push_back("-L" + request.julia.libdir.string());
-  if (!request.julia.privateLibdir.empty() && request.julia.privateLibdir != request.julia.libdir) {
-    c.args.push_back("-L" + request.julia.privateLibdir.string());
+  for (auto& f : libjuliaLinkFlags(julia)) c.args.push_back(std::move(f));
+  c.args.push_back("-fPIC");
+  if (mac) {
+    c.args.push_back("-Wl,-rpath,@executable_path");
+    c.args.push_back(since16 ? "-Wl,-rpath,@executable_path/julia" : "-Wl,-rpath,@executable_path/../lib");
+    if (since16) c.args.push_back("-Wl,-install_name,@rpath/" + name);
+  } else {
+    if (since16) c.args.push_back("-Wl,-soname," + name);
+    c.args.push_back(since16 ? "-Wl,-rpath,$ORIGIN:$ORIGIN/julia" : "-Wl,-rpath,$ORIGIN:$ORIGIN/../lib");
   }
-  for (auto& f : libjuliaLinkFlags(request.julia)) c.args.push_back(std::move(f));
   return c;
 }
 

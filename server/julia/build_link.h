@@ -1,17 +1,24 @@
 // The link step of the native backend: finding the system C compiler and the flags that turn
 // Julia's object file into a loadable sysimage for each platform and Julia version.
 //
-// The rules follow PackageCompiler.jl (src/PackageCompiler.jl `create_sysimg_from_object_file`
-// and src/juliaconfig.jl `ldflags`/`ldlibs`, read at commits 000b41ef… and 02c17655…) and seed 000
-// ("Creating a sysimage"):
-//  - keep every symbol of the object: `-Wl,--whole-archive <obj> -Wl,--no-whole-archive` with GNU
-//    ld, `-Wl,-all_load <obj>` on macOS (Julia 1.10+ writes an archive, so this matters);
-//  - a shared library: `-shared` (ELF), `-dynamiclib` on macOS;
-//  - search `-L<libdir> -L<privateLibdir>` (PackageCompiler's julia_libdir/julia_private_libdir);
-//  - link libjulia, and from Julia 1.6 on also libjulia-internal (where most of the runtime moved
-//    in 1.6; PackageCompiler's ldlibs() always names both, it supports 1.6+ only).
-// Unlike PackageCompiler no `-Wl,-soname`, rpath, `-m64`/`-march` flags are added: those serve
-// relocatable apps; a sysimage is loaded by a julia that has already loaded libjulia.
+// The link line is PackageCompiler's for the same Julia (create_sysimg_from_object_file and
+// get_extra_linker_flags; juliaconfig.jl ldlibs/rpath), word for word in the same order:
+//  - Julia 1.5: PackageCompiler v1.4.0 (src/PackageCompiler.jl L597-640, L574-595; juliaconfig.jl
+//    L76-92): `-shared -L<libdir> -o <image> <objects> -ljulia -fPIC <rpath>`, no soname (its
+//    create_sysimage passes soname=nothing), rpath `$ORIGIN:$ORIGIN/../lib`;
+//  - Julia 1.6-1.9: v2.1.24 (L710-742; juliaconfig.jl L40-51, L70-74), Julia 1.10+: @7fa17bd3
+//    (L820-857; juliaconfig.jl L54-64, L87-91): `-shared -L<libdir> -L<privateLibdir> -o <image>
+//    <objects> [-Wl,-rpath-link,<libdir> -Wl,-rpath-link,<privateLibdir>] -ljulia
+//    -ljulia-internal -fPIC [-Wl,-soname,<image name>] <rpath>` (rpath-link and soname on ELF);
+//  - every version: `-m64`/`-m32` and `-march=…` for the architecture first (bitflag(), march()),
+//    the objects as `-Wl,--whole-archive <obj> -Wl,--no-whole-archive` (GNU ld) or
+//    `-Wl,-all_load <obj>` (macOS); on macOS from 1.6 the image's install name is
+//    `@rpath/<image name>` (PackageCompiler runs `install_name_tool -id @rpath/<name>` after
+//    linking, @7fa17bd3 L806-813; here the same name is given to the linker with -install_name).
+// Deliberate differences: the compiler is $CC or cc/gcc/clang (PackageCompiler prefers g++/clang++
+// from 2.0 and takes JULIA_CC); a Debian-style install without the `libjulia.so` development link
+// gets `-l:libjulia.so.1` (see libjuliaLinkFlags). Windows is not supported by the native backend
+// (PackageCompiler adds `-Wl,--export-all-symbols` there from Julia 1.11, @7fa17bd3 L851).
 #pragma once
 
 #include <filesystem>
@@ -47,10 +54,11 @@ CCompiler findCCompiler(const std::optional<std::string>& ccEnv, const std::opti
 ///  - macOS: `-ljulia` [`-ljulia-internal`] (ld64 has no `-l:` and the .dylib names exist).
 std::vector<std::string> libjuliaLinkFlags(const JuliaInstallation& julia);
 
-/// `<cc> [$CC args] -shared -o <image> -Wl,--whole-archive <object> -Wl,--no-whole-archive
-/// -L<libdir> [-L<privateLibdir>] <libjuliaLinkFlags>` (ELF), or `<cc> -dynamiclib -o <image>
-/// -Wl,-all_load <object> -L… <libjuliaLinkFlags>` (macOS). Errors: BuildPlanError on Windows
-/// (the native backend does not support it).
+/// The link line (rules above), e.g. for Julia 1.10 on x86-64 Linux: `<cc> [$CC args] -m64
+/// -march=x86-64 -shared -L<libdir> -L<privateLibdir> -o <image> -Wl,--whole-archive <object>
+/// -Wl,--no-whole-archive -Wl,-rpath-link,<libdir> -Wl,-rpath-link,<privateLibdir> -ljulia
+/// -ljulia-internal -fPIC -Wl,-soname,sysimage.so -Wl,-rpath,$ORIGIN:$ORIGIN/julia`. Errors:
+/// BuildPlanError on Windows (the native backend does not support it).
 Command linkCommand(const BuildRequest& request, const BuildPaths& paths, const CCompiler& compiler);
 
 }  // namespace sysimage::julia

@@ -53,7 +53,7 @@ std::string packageName(const std::string& entry) {
 
 std::string resolvedCpuTarget(const BuildRequest& request) {
   try {
-    return resolveCpuTarget(request.cpuTarget, request.julia.arch);
+    return resolveCpuTarget(request.cpuTarget, request.julia.arch, request.julia.version);
   } catch (const CpuTargetError& e) {
     throw BuildPlanError(e.what());
   }
@@ -72,10 +72,16 @@ bool isWindows(std::string_view os) { return os == "Windows" || os == "NT" || os
 
 BuildPaths BuildPaths::forRequest(const BuildRequest& request) {
   const bool mac = isMacOs(request.julia.os);
+  const core::VersionNumber& v = request.julia.version;
+  const bool archive = mac || v.major > 1 || (v.major == 1 && v.minor >= 6);
   BuildPaths p;
   p.requestFile = request.workDir / "request.txt";
   p.progressFile = request.workDir / "progress.jsonl";
-  p.objectFile = request.workDir / (mac ? "sys-o.a" : "sys.o");
+  p.packagesFile = request.workDir / "packages.txt";
+  for (std::size_t i = 0; i < request.executionFiles.size(); ++i) {
+    p.traceFiles.push_back(request.workDir / ("execution-" + std::to_string(i + 1) + ".trace.jl"));
+  }
+  p.objectFile = request.workDir / (archive ? "sys-o.a" : "sys.o");
   p.image = request.workDir / (mac ? "sysimage.dylib" : "sysimage.so");
   p.log = request.workDir / "build.log";
   return p;
@@ -89,8 +95,10 @@ fs::path environmentDirectory(const BuildRequest& request) {
   return request.julia.depotPath.front() / "environments" / request.julia.defaultEnvironmentName();
 }
 
+bool hasPackageImages(const core::VersionNumber& v) { return v.major > 1 || (v.major == 1 && v.minor >= 9); }
+
 std::string nativeRequestFileText(const BuildRequest& request, const BuildPaths& paths) {
-  std::string text = "# build_sysimage.jl request, written by sysimage-server\n";
+  std::string text = "# sysimage build request (prepare.jl, build_sysimage.jl), written by sysimage-server\n";
   auto line = [&](const char* key, const std::string& value, const char* what) {
     checkRequestValue(value, what);
     text += key;
@@ -99,20 +107,67 @@ std::string nativeRequestFileText(const BuildRequest& request, const BuildPaths&
     text += '\n';
   };
   line("stdlib", request.julia.stdlib.string(), "stdlib path");
+  line("project", environmentDirectory(request).string(), "environment path");
   line("progress", paths.progressFile.string(), "progress file path");
+  line("packages_file", paths.packagesFile.string(), "packages file path");
+  line("import_into_main", request.importIntoMain ? "yes" : "no", "setting");
   for (const auto& p : request.packages) line("package", p, "package name");
+  for (const auto& f : paths.traceFiles) line("statements", f.string(), "trace file path");
   for (const auto& f : request.statementFiles) line("statements", f.string(), "statement file path");
-  for (const auto& f : request.executionFiles) line("execute", f.string(), "execution file path");
   return text;
+}
+
+namespace {
+
+// The flags every native step starts with (PackageCompiler's get_julia_cmd() without --color: the
+// output goes to build.log, not to a terminal).
+std::vector<std::string> juliaFlags(const JuliaInstallation& julia) {
+  std::vector<std::string> flags{"--startup-file=no", "--history-file=no"};
+  if (hasPackageImages(julia.version)) flags.push_back("--pkgimages=no");
+  return flags;
+}
+
+}  // namespace
+
+Command nativePrepareCommand(const BuildRequest& request, const BuildPaths& paths, const fs::path& scriptsDir) {
+  Command c;
+  c.program = request.julia.executable;
+  c.args = juliaFlags(request.julia);
+  c.args.insert(c.args.end(), {"--project=" + environmentDirectory(request).string(),
+                               "--sysimage=" + request.julia.imageFile.string(),
+                               (scriptsDir / "prepare.jl").string(), paths.requestFile.string()});
+  c.unsetEnv = {"JULIA_PROJECT"};
+  return c;
+}
+
+Command executionTraceCommand(const BuildRequest& request, const BuildPaths& paths, std::size_t index) {
+  if (index >= request.executionFiles.size() || index >= paths.traceFiles.size()) {
+    throw BuildPlanError("no execution file number " + std::to_string(index + 1));
+  }
+  const fs::path env = environmentDirectory(request);
+  const core::VersionNumber& v = request.julia.version;
+  const bool loadPathEnv = v.major > 1 || (v.major == 1 && v.minor >= 6);
+  Command c;
+  c.program = request.julia.executable;
+  c.args = juliaFlags(request.julia);
+  c.args.push_back("--sysimage=" + request.julia.imageFile.string());
+  if (!loadPathEnv) c.args.push_back("--project=" + env.string());
+  c.args.insert(c.args.end(), {"--compile=all", "--trace-compile=" + paths.traceFiles[index].string(),
+                               request.executionFiles[index].string()});
+  if (loadPathEnv) c.env["JULIA_LOAD_PATH"] = env.string() + (isWindows(request.julia.os) ? ";" : ":") + "@stdlib";
+  c.unsetEnv = {"JULIA_PROJECT"};
+  c.cwd = env;  // BuildJob runs it in the work dir instead when this directory does not exist
+  return c;
 }
 
 Command nativeObjectCommand(const BuildRequest& request, const BuildPaths& paths, const fs::path& scriptsDir) {
   Command c;
   c.program = request.julia.executable;
-  c.args = {"--startup-file=no", "--history-file=no"};
-  if (!request.defaultEnvironment) c.args.push_back("--project=" + request.project.string());
-  c.args.insert(c.args.end(), {"--output-o", paths.objectFile.string(), "-J", request.julia.imageFile.string(),
-                               "--cpu-target", resolvedCpuTarget(request),
+  c.args = juliaFlags(request.julia);
+  c.args.insert(c.args.end(), {"--cpu-target=" + resolvedCpuTarget(request),
+                               "--sysimage=" + request.julia.imageFile.string(),
+                               "--project=" + environmentDirectory(request).string(),
+                               "--output-o=" + paths.objectFile.string(), "--threads=1",
                                (scriptsDir / "build_sysimage.jl").string(), paths.requestFile.string()});
   c.unsetEnv = {"JULIA_PROJECT"};
   return c;

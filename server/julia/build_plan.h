@@ -32,11 +32,16 @@ struct BuildRequest {
   /// backend only; PackageCompiler gets the name).
   std::vector<std::string> packages;
   std::vector<std::filesystem::path> statementFiles;  ///< precompile statement files (absolute)
-  std::vector<std::filesystem::path> executionFiles;  ///< Julia files run during the build (absolute)
+  /// Julia files run before the build, each in a process of its own under `--trace-compile`
+  /// (native backend; PackageCompiler runs them the same way); their traces are replayed.
+  std::vector<std::filesystem::path> executionFiles;
   std::string cpuTarget = "native";   ///< the setting: "native", "portable" or a --cpu-target string
   std::filesystem::path workDir;      ///< private temp dir of this build (created when missing)
   Backend backend = Backend::Native;
   std::chrono::seconds timeout{0};    ///< 0: no timeout
+  /// `import` the requested packages into the image's Main, as PackageCompiler does by default
+  /// (`import_into_main`); JuliaSysimage.toml `[sysimage-server] import_into_main = false` clears it.
+  bool importIntoMain = true;
 };
 
 /// A request that cannot be turned into a command line (bad CPU target, a path with a line break,
@@ -52,16 +57,22 @@ struct Command {
   std::vector<std::string> args;
   std::map<std::string, std::string> env;  ///< added or overriding
   std::vector<std::string> unsetEnv;       ///< removed
+  std::filesystem::path cwd;               ///< working directory; empty: the build's work dir
   /// The command as one shell-quoted line (for build.log), e.g. `julia --startup-file=no 'a b.jl'`.
   std::string display() const;
 };
 
 /// Files of a build, all inside BuildRequest::workDir.
 struct BuildPaths {
-  std::filesystem::path requestFile;   ///< request.txt: build_sysimage.jl's request file
-  std::filesystem::path progressFile;  ///< progress.jsonl: build_sysimage.jl's progress (JSON lines)
-  /// The object Julia writes: sys.o; on macOS sys-o.a (PackageCompiler PR #930 / issue #738: Julia
-  /// 1.10+ writes an archive and the macOS image only works with that name).
+  std::filesystem::path requestFile;   ///< request.txt: the request file of prepare.jl and build_sysimage.jl
+  std::filesystem::path progressFile;  ///< progress.jsonl: both scripts' progress (JSON lines, appended)
+  std::filesystem::path packagesFile;  ///< packages.txt: written by prepare.jl (`Name uuid` lines)
+  /// `execution-<i>.trace.jl` (1-based) for each execution file: its `--trace-compile` output.
+  std::vector<std::filesystem::path> traceFiles;
+  /// The object Julia writes: `sys-o.a` from Julia 1.6 and on macOS (PackageCompiler v2.1.24
+  /// src/PackageCompiler.jl L654 and @7fa17bd3 L758: `tempname() * "-o.a"`, PR #930 / issue #738:
+  /// Julia writes an archive and the macOS image only works with that name); `sys.o` for Julia 1.5
+  /// elsewhere (PackageCompiler v1.4.0 L530: `tempname() * ".o"`).
   std::filesystem::path objectFile;
   std::filesystem::path image;         ///< sysimage.so (sysimage.dylib on macOS)
   std::filesystem::path log;           ///< build.log: stdout+stderr of every step
@@ -78,15 +89,41 @@ bool isWindows(std::string_view os);
 /// `<first depot>/environments/v<major>.<minor>`. Errors: BuildPlanError when the depot path is empty.
 std::filesystem::path environmentDirectory(const BuildRequest& request);
 
-/// The text of request.txt in build_sysimage.jl's format (stdlib=, progress=, package=,
-/// statements=, execute=; see server/julia/scripts/README.md). Errors: BuildPlanError when a path or
-/// package name contains a line break, or starts/ends with a blank (the format strips those).
+/// True from Julia 1.9, where `Base.Linking` (package images with native code) exists; such a
+/// Julia gets `--pkgimages=no` in every native build step, as PackageCompiler's get_julia_cmd()
+/// (@7fa17bd3 src/PackageCompiler.jl L311-319, v2.1.24 L203-210) checks `isdefined(Base, :Linking)`.
+bool hasPackageImages(const core::VersionNumber& version);
+
+/// The text of request.txt, read by prepare.jl and build_sysimage.jl (keys: stdlib=, project=,
+/// progress=, packages_file=, import_into_main=, package=, statements=; see
+/// server/julia/scripts/README.md). The statements are the execution files' traces first, then
+/// `statementFiles` (PackageCompiler @7fa17bd3 L492-496 orders them so). Errors: BuildPlanError
+/// when a path or package name contains a line break, or starts/ends with a blank (the format
+/// strips those), or the default environment has no depot.
 std::string nativeRequestFileText(const BuildRequest& request, const BuildPaths& paths);
 
-/// The object step of the native backend:
-/// `julia --startup-file=no --history-file=no [--project=<env>] --output-o <object> -J <imageFile>
-///  --cpu-target <resolved> <scriptsDir>/build_sysimage.jl <requestFile>`; JULIA_PROJECT is unset so
-/// that the default environment really is the default. Errors: BuildPlanError (bad CPU target).
+/// Step 1 of the native backend, in its own process: instantiate when needed, resolve and load
+/// (precompile) every package to bake in, write `paths.packagesFile`:
+/// `julia --startup-file=no --history-file=no [--pkgimages=no] --project=<env> --sysimage=<image>
+///  <scriptsDir>/prepare.jl <requestFile>`; JULIA_PROJECT unset. Errors: BuildPlanError.
+Command nativePrepareCommand(const BuildRequest& request, const BuildPaths& paths,
+                             const std::filesystem::path& scriptsDir);
+
+/// Step 2, once per execution file (`index` 0-based), each in its own process as PackageCompiler
+/// runs them (run_precompilation_script: v1.4.0 L240-255, v2.1.24 L308-320, @7fa17bd3 L441-454):
+/// `julia --startup-file=no --history-file=no [--pkgimages=no] --sysimage=<image> --compile=all
+///  --trace-compile=<paths.traceFiles[index]> <file>`, the environment given as
+/// JULIA_LOAD_PATH=<env>:@stdlib (`;` on Windows) from Julia 1.6, as `--project=<env>` before;
+/// JULIA_PROJECT unset; run in the environment's directory (the work dir when it does not exist).
+/// Errors: BuildPlanError (index out of range, default environment without a depot).
+Command executionTraceCommand(const BuildRequest& request, const BuildPaths& paths, std::size_t index);
+
+/// Step 3, the process that writes the object file (PackageCompiler's create_sysimg_object_file,
+/// @7fa17bd3 L610-612): `julia --startup-file=no --history-file=no [--pkgimages=no]
+/// --cpu-target=<resolved> --sysimage=<image> --project=<env> --output-o=<object> --threads=1
+/// <scriptsDir>/build_sysimage.jl <requestFile>`; JULIA_PROJECT unset. `--threads=1` whatever
+/// JULIA_NUM_THREADS says (PackageCompiler #963/#990: more threads hang the build on 1.11+).
+/// Errors: BuildPlanError (bad CPU target, default environment without a depot).
 Command nativeObjectCommand(const BuildRequest& request, const BuildPaths& paths,
                             const std::filesystem::path& scriptsDir);
 

@@ -34,10 +34,10 @@ struct Band {
 };
 
 Band bandOf(std::string_view phase) {
-  if (phase == "preparing") return {0, 2};
-  if (phase == "loading") return {2, 10};
-  if (phase == "replaying") return {10, 30};
-  if (phase == "executing") return {30, 35};
+  if (phase == "preparing") return {0, 10};
+  if (phase == "executing") return {10, 15};
+  if (phase == "loading") return {15, 20};
+  if (phase == "replaying") return {20, 35};
   if (phase == "compiling") return {35, 97};
   if (phase == "linking") return {97, 99};
   return {0, 0};
@@ -62,13 +62,15 @@ std::optional<ProgressEvent> parseProgressLine(std::string_view line) {
     if (!phase) return std::nullopt;
     e.kind = ProgressEvent::Kind::Phase;
     e.phase = *phase;
-  } else if (*event == "package" || *event == "execute") {
-    const bool package = *event == "package";
-    auto name = text(j, package ? "name" : "path");
+  } else if (*event == "package" || *event == "precompile" || *event == "execute") {
+    const bool execute = *event == "execute";
+    auto name = text(j, execute ? "path" : "name");
     auto index = count(j, "index"), total = count(j, "total");
     auto ok = flag(j, "ok");
     if (!name || !index || !total || !ok) return std::nullopt;
-    e.kind = package ? ProgressEvent::Kind::Package : ProgressEvent::Kind::Execute;
+    e.kind = execute                  ? ProgressEvent::Kind::Execute
+             : *event == "precompile" ? ProgressEvent::Kind::Precompile
+                                      : ProgressEvent::Kind::Package;
     e.name = *name;
     e.index = *index;
     e.total = *total;
@@ -82,6 +84,11 @@ std::optional<ProgressEvent> parseProgressLine(std::string_view line) {
     e.total = *total;
     e.ok = *ok;
     e.failed = *failed;
+  } else if (*event == "prepared") {
+    auto packages = count(j, "packages");
+    if (!packages) return std::nullopt;
+    e.kind = ProgressEvent::Kind::Prepared;
+    e.total = *packages;
   } else if (*event == "done") {
     auto ok = count(j, "ok"), failed = count(j, "failed");
     if (!ok || !failed) return std::nullopt;
@@ -173,14 +180,22 @@ bool BuildProgressModel::apply(const ProgressEvent& e, double elapsed) {
   using Kind = ProgressEvent::Kind;
   switch (e.kind) {
     case Kind::Phase:
+      if (e.phase == "preparing") return enter("preparing", "Checking the environment", elapsed);
+      if (e.phase == "instantiating") return enter("preparing", "Installing packages (Pkg.instantiate)", elapsed);
       if (e.phase == "loading") return enter("loading", "Loading packages", elapsed);
       if (e.phase == "replaying") return enter("replaying", "Replaying statements", elapsed);
       if (e.phase == "executing") return enter("executing", "Running execution files", elapsed);
       if (e.phase == "finishing") return enter("compiling", "Compiling native code", elapsed);
       return false;
+    case Kind::Precompile: {
+      bool changed = enter("preparing", "Precompiling packages (" + ratio(e.index, e.total) + ")", elapsed);
+      return setPercent(0, 10, fractionOf(e.index, e.total)) || changed;
+    }
+    case Kind::Prepared:
+      return false;
     case Kind::Package: {
       bool changed = enter("loading", "Loading packages (" + ratio(e.index, e.total) + ")", elapsed);
-      return setPercent(2, 10, fractionOf(e.index, e.total)) || changed;
+      return setPercent(15, 20, fractionOf(e.index, e.total)) || changed;
     }
     case Kind::Statement: {
       bool changed = enter("replaying", "Replaying statements " + ratio(e.index, e.total), elapsed);
@@ -189,11 +204,12 @@ bool BuildProgressModel::apply(const ProgressEvent& e, double elapsed) {
       next.statementsFailed = e.failed;
       next.statementsTotal = e.total;
       changed = update(std::move(next)) || changed;
-      return setPercent(10, 30, fractionOf(e.index, e.total)) || changed;
+      return setPercent(20, 35, fractionOf(e.index, e.total)) || changed;
     }
     case Kind::Execute: {
+      // Sent when file `index` starts: the files before it are done.
       bool changed = enter("executing", "Running execution files (" + ratio(e.index, e.total) + ")", elapsed);
-      return setPercent(30, 35, fractionOf(e.index, e.total)) || changed;
+      return setPercent(10, 15, fractionOf(e.index - std::min<std::size_t>(e.index, 1), e.total)) || changed;
     }
     case Kind::Done: {
       done_ = true;
@@ -216,7 +232,8 @@ bool BuildProgressModel::apply(const PackageCompilerEvent& e, double elapsed) {
   if (e.kind == Kind::Step) {
     const std::string& t = e.text;
     if (t == "Done") return false;
-    if (startsWith(t, "Precompiling")) return enter("loading", t, elapsed);
+    // PackageCompiler's ensurecompiled: what prepare.jl does for the native backend.
+    if (startsWith(t, "Precompiling")) return enter("preparing", t, elapsed);
     const std::string message = "PackageCompiler: " + t;
     if (startsWith(t, "Executing")) return enter("executing", message, elapsed);
     if (t.find("compiling") != std::string::npos || startsWith(t, "creating")) {

@@ -22,16 +22,19 @@ struct BuildProgress {
   bool operator==(const BuildProgress&) const = default;
 };
 
-/// One line of the progress file (format: server/julia/scripts/README.md, "Progress file").
+/// One line of the progress file (format: server/julia/scripts/README.md, "Progress file"), written
+/// by prepare.jl (phase preparing/instantiating, precompile, prepared) and build_sysimage.jl (phase
+/// loading/replaying/finishing, package, statement, done); both may write `error`. Execute events
+/// are made by BuildJob while the execution files run.
 struct ProgressEvent {
-  enum class Kind { Phase, Package, Statement, Execute, Done, Error };
+  enum class Kind { Phase, Precompile, Prepared, Package, Statement, Execute, Done, Error };
   Kind kind = Kind::Phase;
-  std::string phase;              ///< Phase: loading | replaying | executing | finishing
-  std::string name;               ///< Package: the package; Execute: the file's path
-  std::size_t index = 0, total = 0;  ///< Package, Statement, Execute
+  std::string phase;  ///< Phase: preparing | instantiating | loading | replaying | finishing
+  std::string name;   ///< Precompile, Package: the package; Execute: the file's path
+  std::size_t index = 0, total = 0;  ///< Precompile, Package, Statement, Execute; Prepared: total = packages
   std::size_t ok = 0, failed = 0;    ///< Statement, Done: statement counts
-  bool success = true;            ///< Package, Execute: the line's "ok"
-  std::string message;            ///< Error: "message"; failed Package/Execute: "error"
+  bool success = true;            ///< Precompile, Package, Execute: the line's "ok"
+  std::string message;            ///< Error: "message"; failed Precompile/Package/Execute: "error"
   bool operator==(const ProgressEvent&) const = default;
 };
 
@@ -69,9 +72,10 @@ class AppendedFileReader {
   std::size_t offset_ = 0;
 };
 
-/// Maps events and time to BuildProgress. Percentage bands: preparing 0-2, loading 2-10, replaying
-/// 10-30 (by statements), executing 30-35, compiling 35-97 (by time), linking 97-99; the model
-/// never lowers the percentage. Compiling has no progress information (Julia writes the object
+/// Maps events and time to BuildProgress. Percentage bands, in the native backend's order:
+/// preparing 0-10 (by packages precompiled), executing 10-15 (by execution files), loading 15-20
+/// (by packages), replaying 20-35 (by statements), compiling 35-97 (by time), linking 97-99; the
+/// model never lowers the percentage. Compiling has no progress information (Julia writes the object
 /// after the script's `done`, ~93% of a native build): its share grows with time along
 /// 0.9·t/T up to t = T, then creeps towards (never reaching) the end of the band, where T is the
 /// expected compile time: `expectedSeconds` (the caller's learned duration of the whole build)

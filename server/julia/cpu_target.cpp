@@ -85,4 +85,15 @@ std::string resolveCpuTarget(std::string_view setting, std::string_view arch) {
   return std::string(setting);
 }
 
+bool supportsSysimageCpuTarget(const core::VersionNumber& julia) {
+  return julia.major > 1 || (julia.major == 1 && julia.minor >= 13);
+}
+
+std::string resolveCpuTarget(std::string_view setting, std::string_view arch, const core::VersionNumber& julia) {
+  if (setting == "sysimage" && !supportsSysimageCpuTarget(julia)) {
+    throw CpuTargetError("the CPU target \"sysimage\" needs Julia 1.13 or newer; this is Julia " + julia.str());
+  }
+  return resolveCpuTarget(setting, arch);
+}
+
 }  // namespace sysimage::julia

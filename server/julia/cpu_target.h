@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "server/core/manifest.h"  // core::VersionNumber
+
 namespace sysimage::julia {
 
 /// The multi-versioned target of the official x86-64 Julia binaries, from seed 002 ("Precompiling
@@ -40,5 +42,14 @@ void validateCpuTarget(std::string_view target);
 /// otherwise `setting` itself after validateCpuTarget(). Leading/trailing blanks are not trimmed
 /// (they are an error, as in JuliaSysimage.toml). Errors: CpuTargetError.
 std::string resolveCpuTarget(std::string_view setting, std::string_view arch);
+
+/// True when `julia` understands the CPU target "sysimage" (the target the running sysimage was
+/// built for): Julia 1.13 and later (JuliaLang/julia PR #58970). PackageCompiler makes it its
+/// default there (DEFAULT_SYSIMAGE_CPU_TARGET, src/PackageCompiler.jl @7fa17bd3 L26-30).
+bool supportsSysimageCpuTarget(const core::VersionNumber& julia);
+
+/// resolveCpuTarget() for a given Julia: also refuses "sysimage" before Julia 1.13 ("the CPU
+/// target \"sysimage\" needs Julia 1.13 or newer; this is Julia 1.10.4"). Errors: CpuTargetError.
+std::string resolveCpuTarget(std::string_view setting, std::string_view arch, const core::VersionNumber& julia);
 
 }  // namespace sysimage::julia

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 
+#include "server/core/stat_time.h"
 #include "server/platform/process.h"
 
 namespace sysimage::julia {
@@ -124,7 +125,7 @@ JuliaInstallation JuliaProber::probe(const fs::path& executable) {
   if (!isExecutableFile(executable)) {
     throw ProbeError(ProbeError::Kind::NotExecutable, executable.string() + " is not an executable file");
   }
-  const long long mtime = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  const long long mtime = core::modificationTimeNs(st);
   const auto key = std::make_pair(executable.string(), mtime);
   {
     std::lock_guard lock(mutex_);

@@ -58,7 +58,7 @@ static std::optional<BuildInputs> prepareInputs(const julia::JuliaInstallation& 
   r.packages = model.packagesToInclude();
   r.cpuTarget = options.cpuTarget.value_or(model.cpuTarget(settings));
   try {
-    julia::validateCpuTarget(julia::resolveCpuTarget(r.cpuTarget, julia.arch));
+    julia::validateCpuTarget(julia::resolveCpuTarget(r.cpuTarget, julia.arch, julia.version));
   } catch (const std::exception& e) {
     error = e.what();
     return std::nullopt;
@@ -87,10 +87,11 @@ static std::optional<BuildInputs> prepareInputs(const julia::JuliaInstallation& 
   r.statementFiles.push_back(workDir / "statements.jl");
   for (const auto& f : model.config().statementsFiles) r.statementFiles.push_back(f);
   r.executionFiles = model.config().executionFiles;
+  r.importIntoMain = model.config().importIntoMain;
   std::ostringstream key;
   key << julia.executable.string() << '|' << julia.versionText << '|' << r.cpuTarget << '|' << backend << '|'
       << (model.manifest() ? model.manifest()->contentHash : "") << '|' << core::hashText(in.exported.setHash) << '|'
-      << in.exported.written << '|' << excludeNonPortable;
+      << in.exported.written << '|' << excludeNonPortable << '|' << r.importIntoMain;
   for (const auto& p : r.packages) key << "|p:" << p;
   for (const auto& f : model.config().statementsFiles) key << "|s:" << f.string();
   for (const auto& f : r.executionFiles) key << "|e:" << f.string();

@@ -104,7 +104,8 @@ bool ProjectModel::reload() {
                  config.cpuTarget != config_.cpuTarget || config.packages != config_.packages ||
                  config.suggestRebuildAfterStatements != config_.suggestRebuildAfterStatements ||
                  config.statementsFiles != config_.statementsFiles || config.executionFiles != config_.executionFiles ||
-                 config.excludeNonPortableStatements != config_.excludeNonPortableStatements;
+                 config.excludeNonPortableStatements != config_.excludeNonPortableStatements ||
+                 config.importIntoMain != config_.importIntoMain;
       config_ = std::move(config);
     } catch (const core::ParseError& e) {
       error = toFileError(e);

@@ -36,6 +36,7 @@ TEST(SysimageConfigTest, DefaultsWithoutAFile) {
   EXPECT_FALSE(c.packages.has_value());
   EXPECT_FALSE(c.excludeNonPortableStatements);
   EXPECT_EQ(c.backend, BuildBackend::automatic);
+  EXPECT_TRUE(c.importIntoMain);
   EXPECT_TRUE(c.warnings.empty());
   EXPECT_THAT(c.packagesToInclude(projectWith({"JSON", "CSV"})), ElementsAre("CSV", "JSON"));
 }
@@ -53,6 +54,7 @@ cpu_target = "generic;sandybridge,-xsaveopt,clone_all;haswell,-rdrnd,base(1)"
 packages = ["CSV", "DataFrames", "Plots"]
 exclude_non_portable_statements = true
 backend = "packagecompiler"
+import_into_main = false
 )toml",
                                                "/proj/.vscode/JuliaSysimage.toml", "/proj");
   EXPECT_EQ(c.file, "/proj/.vscode/JuliaSysimage.toml");
@@ -63,6 +65,7 @@ backend = "packagecompiler"
   EXPECT_EQ(c.cpuTargetKind(), CpuTargetKind::custom);
   EXPECT_TRUE(c.excludeNonPortableStatements);
   EXPECT_EQ(c.backend, BuildBackend::packageCompiler);
+  EXPECT_FALSE(c.importIntoMain);
   EXPECT_TRUE(c.warnings.empty());
   // `packages` replaces the direct deps; `exclude` still applies.
   EXPECT_THAT(c.packagesToInclude(projectWith({"JSON"})), ElementsAre("CSV", "DataFrames"));
@@ -148,6 +151,8 @@ INSTANTIATE_TEST_SUITE_P(
                      "sysimage-server.backend", "\"juliac\""},
         BadConfigRow{"portable_flag_string", "[sysimage-server]\nexclude_non_portable_statements = \"yes\"\n",
                      ParseErrorKind::wrongType, 2, "sysimage-server.exclude_non_portable_statements", "true or false"},
+        BadConfigRow{"import_into_main_string", "[sysimage-server]\nimport_into_main = \"no\"\n",
+                     ParseErrorKind::wrongType, 2, "sysimage-server.import_into_main", "true or false"},
         BadConfigRow{"packages_empty_name", "[sysimage-server]\npackages = [\"CSV\", \"\"]\n", ParseErrorKind::malformedValue,
                      2, "sysimage-server.packages", "empty"}),
     [](const ::testing::TestParamInfo<BadConfigRow>& info) { return std::string(info.param.name); });

@@ -114,7 +114,7 @@ def main():
         pct = [v["percentage"] for v in p.values["tok-a"] if "percentage" in v]
         assert pct == sorted(pct) and pct[-1] == 100, pct
         messages = " | ".join(v.get("message", "") for v in p.values["tok-a"])
-        for phase in ("Replaying statements", "Compiling", "Linking"):
+        for phase in ("Precompiling packages", "Replaying statements", "Compiling", "Linking"):
             assert phase in messages, messages
 
         status = srv.request("sysimage/status", {"project": project})["result"]
@@ -143,6 +143,13 @@ def main():
         print("cache hit answered in %.1f ms" % hit_ms)
         logres = srv.request("sysimage/buildLog", {"project": project})["result"]
         assert logres["log"], logres
+        # The preparation step loaded (precompiled) the packages in its own process: the process that
+        # writes the image loads them from their caches, never from source.
+        log_text = logres["log"]
+        assert "/prepare.jl " in log_text, log_text[:2000]
+        object_step = log_text[log_text.index("/build_sysimage.jl "):]
+        assert "Precompiling" not in object_step, object_step[:3000]
+        assert "--threads=1" in log_text
 
         # Cancel in each phase: nothing published, no process left, no build directory.
         def cancel_in(phase_word, rid, prepare=None):

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -24,15 +25,49 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using Status = BuildOutcome::Status;
 
-// Reads request.txt like build_sysimage.jl, then behaves as $FAKE_JULIA_MODE says.
-constexpr const char* kFakeJulia = R"(#!/bin/sh
+// Plays the three kinds of native step by their arguments: prepare.jl (writes the packages file
+// and the progress lines of prepare.jl; $FAKE_PREPARE_MODE), an execution file (has
+// --trace-compile=; writes a trace; $FAKE_TRACE_MODE) and build_sysimage.jl (reads request.txt,
+// writes --output-o=; $FAKE_JULIA_MODE).
+constexpr const char* kFakeJulia = R"SH(#!/bin/sh
 for a in "$@"; do last="$a"; done
-while [ $# -gt 0 ]; do
-  if [ "$1" = "--output-o" ]; then out="$2"; fi
-  shift
+out=""; trace=""; step=""
+for a in "$@"; do
+  case "$a" in
+    --output-o=*) out="${a#--output-o=}" ;;
+    --trace-compile=*) trace="${a#--trace-compile=}" ;;
+    */prepare.jl) step=prepare ;;
+  esac
 done
+if [ -n "$trace" ]; then
+  echo "fake workload in $(pwd) with JULIA_LOAD_PATH=$JULIA_LOAD_PATH" >&2
+  echo 'precompile(Tuple{typeof(sum), Vector{Int64}})' > "$trace"
+  case "$FAKE_TRACE_MODE" in
+    exit3) exit 3 ;;
+    segv) kill -SEGV $$ ;;
+    sleep) sleep 30 & sleep 30 ;;
+  esac
+  exit 0
+fi
 progress=$(sed -n 's/^progress=//p' "$last")
 emit() { echo "$1" >> "$progress"; }
+if [ "$step" = prepare ]; then
+  echo "fake prepare starting" >&2
+  emit '{"event":"phase","phase":"preparing"}'
+  case "$FAKE_PREPARE_MODE" in
+    missing)
+      emit '{"event":"error","message":"cannot build: not installed: Nope [3c0b384b-479c-5684-b2ef-9d7a46dd931e]"}'
+      echo "prepare.jl: error: cannot build: not installed" >&2
+      exit 1 ;;
+    exit2) echo "ERROR: LoadError: prepare broke" >&2; exit 2 ;;
+    nofile) exit 0 ;;
+    sleep) sleep 30 & sleep 30; exit 0 ;;
+  esac
+  emit '{"event":"precompile","name":"Statistics","index":1,"total":1,"ok":true}'
+  echo "Statistics 10745b16-79ce-11e8-11f9-7d13ad32a3b2" > "$(sed -n 's/^packages_file=//p' "$last")"
+  emit '{"event":"prepared","packages":1}'
+  exit 0
+fi
 echo "fake julia starting" >&2
 emit '{"event":"phase","phase":"loading"}'
 case "$FAKE_JULIA_MODE" in
@@ -51,13 +86,12 @@ emit '{"event":"phase","phase":"replaying"}'
 emit '{"event":"statement","index":0,"total":4,"ok":0,"failed":0}'
 emit 'garbage that is not json'
 emit '{"event":"statement","index":4,"total":4,"ok":3,"failed":1}'
-emit '{"event":"phase","phase":"executing"}'
 emit '{"event":"phase","phase":"finishing"}'
 printf '{"event":"done","ok":3,"failed":1}\n' >> "$progress"
-echo "fake julia: done" 
+echo "fake julia: done"
 [ "$FAKE_JULIA_MODE" = "noobject" ] || echo object > "$out"
 exit 0
-)";
+)SH";
 
 // Writes the -o file unless $FAKE_CC_MODE is "fail".
 constexpr const char* kFakeCc = R"(#!/bin/sh
@@ -83,8 +117,7 @@ class BuildJobTest : public ::testing::Test {
     cc_ = script("cc", kFakeCc);
     if (const char* cc = std::getenv("CC")) savedCc_ = cc;
     ::setenv("CC", cc_.c_str(), 1);
-    ::unsetenv("FAKE_JULIA_MODE");
-    ::unsetenv("FAKE_CC_MODE");
+    for (const char* mode : {"FAKE_JULIA_MODE", "FAKE_CC_MODE", "FAKE_PREPARE_MODE", "FAKE_TRACE_MODE"}) ::unsetenv(mode);
     launcher_ = platform::makeUvProcessLauncher(loop_, queue_.post());
   }
   void TearDown() override {
@@ -119,6 +152,7 @@ class BuildJobTest : public ::testing::Test {
     r.julia.os = "Linux";
     r.julia.libjuliaFiles = {"libjulia.so.1"};
     r.defaultEnvironment = true;
+    r.julia.depotPath = {dir_ / "depot"};
     r.packages = {"Statistics"};
     r.workDir = dir_ / "work";
     return r;
@@ -166,7 +200,9 @@ class BuildJobTest : public ::testing::Test {
 };
 
 TEST_F(BuildJobTest, SucceedsThroughEveryPhaseAndLinks) {
-  auto o = run(request());
+  auto r = request();
+  r.executionFiles = {dir_ / "workload.jl"};
+  auto o = run(r);
   EXPECT_EQ(o.status, Status::Succeeded) << o.reason;
   EXPECT_EQ(o.reason, "");
   EXPECT_EQ(o.image, dir_ / "work" / "sysimage.so");
@@ -185,22 +221,102 @@ TEST_F(BuildJobTest, SucceedsThroughEveryPhaseAndLinks) {
     EXPECT_GE(p.percentage, last);
     last = p.percentage;
   }
-  // The fake writes its whole progress file at once: every phase is still reported.
-  EXPECT_EQ(phases, (std::vector<std::string>{"preparing", "loading", "replaying", "executing", "compiling", "linking"}));
+  // The fakes write their whole progress at once: every phase is still reported, in order.
+  EXPECT_EQ(phases, (std::vector<std::string>{"preparing", "executing", "loading", "replaying", "compiling", "linking"}));
+  auto seen = [&](const std::string& message) {
+    return std::any_of(progress_.begin(), progress_.end(), [&](const BuildProgress& p) { return p.message == message; });
+  };
+  EXPECT_TRUE(seen("Precompiling packages (1/1)"));
+  EXPECT_TRUE(seen("Running execution files (1/1)"));
   EXPECT_EQ(progress_.back().message, "Linking");
   EXPECT_EQ(progress_.back().statementsTotal, 4u);
 
   const std::string log = readFile(o.log);
-  EXPECT_THAT(log, HasSubstr("# $ " + julia_.string() + " --startup-file=no --history-file=no --output-o "));
+  EXPECT_THAT(log, HasSubstr("# $ " + julia_.string() + " --startup-file=no --history-file=no --project="));
+  EXPECT_THAT(log, HasSubstr("/prepare.jl " + (dir_ / "work" / "request.txt").string() + "\n"));
+  // The execution file (Julia 1.5: the environment as --project), run in the work dir since the
+  // default environment's directory does not exist here.
+  EXPECT_THAT(log, HasSubstr(" --project=" + (dir_ / "depot" / "environments" / "v1.5").string() +
+                             " --compile=all --trace-compile=" + (dir_ / "work" / "execution-1.trace.jl").string() +
+                             " " + (dir_ / "workload.jl").string() + "\n"));
+  EXPECT_THAT(log, HasSubstr("fake workload in " + (dir_ / "work").string() + " with JULIA_LOAD_PATH=\n"));
+  EXPECT_THAT(log, HasSubstr(" --output-o=" + (dir_ / "work" / "sys.o").string() + " --threads=1 "));
   EXPECT_THAT(log, HasSubstr("fake julia starting\n"));
   EXPECT_THAT(log, HasSubstr("# unreadable progress line: garbage that is not json\n"));
-  EXPECT_THAT(log, HasSubstr("# $ " + cc_.string() + " -shared -o "));
+  EXPECT_THAT(log, HasSubstr("# $ " + cc_.string() + " -m64 -march=x86-64 -shared "));
   EXPECT_THAT(log, HasSubstr("# succeeded after "));
-  EXPECT_EQ(readFile(dir_ / "work" / "request.txt"),
-            "# build_sysimage.jl request, written by sysimage-server\n"
-            "stdlib=/share/julia/stdlib/v1.5\n"
-            "progress=" + (dir_ / "work" / "progress.jsonl").string() + "\n"
-            "package=Statistics\n");
+  EXPECT_THAT(readFile(dir_ / "work" / "request.txt"),
+              HasSubstr("packages_file=" + (dir_ / "work" / "packages.txt").string() + "\n"));
+  EXPECT_EQ(readFile(dir_ / "work" / "execution-1.trace.jl"), "precompile(Tuple{typeof(sum), Vector{Int64}})\n");
+}
+
+TEST_F(BuildJobTest, Julia110WorkloadGetsTheEnvironmentAsLoadPathAndRunsInIt) {
+  auto r = request();
+  r.julia.version = *core::VersionNumber::parse("1.10.4");
+  r.julia.versionText = "1.10.4";
+  r.defaultEnvironment = false;
+  r.project = dir_ / "project";
+  std::filesystem::create_directories(r.project);
+  r.executionFiles = {dir_ / "workload.jl"};
+  auto o = run(r);
+  EXPECT_EQ(o.status, Status::Succeeded) << o.reason;
+  const std::string log = readFile(o.log);
+  EXPECT_THAT(log, HasSubstr("#   with JULIA_LOAD_PATH=" + r.project.string() + ":@stdlib\n#   in " +
+                             r.project.string() + "\n"));
+  EXPECT_THAT(log, HasSubstr("fake workload in " + r.project.string() + " with JULIA_LOAD_PATH=" +
+                             r.project.string() + ":@stdlib\n"));
+  EXPECT_THAT(log, HasSubstr(" --pkgimages=no "));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "work" / "sys-o.a") == false);  // the archive is removed after linking
+}
+
+TEST_F(BuildJobTest, AWorkloadThatFailsOrCrashesDoesNotEndTheBuild) {
+  auto r = request();
+  r.executionFiles = {dir_ / "a.jl", dir_ / "b.jl"};
+  ::setenv("FAKE_TRACE_MODE", "exit3", 1);
+  auto o = run(r);
+  EXPECT_EQ(o.status, Status::Succeeded) << o.reason;
+  const std::string log = readFile(o.log);
+  EXPECT_THAT(log, HasSubstr("# execution file " + (dir_ / "a.jl").string() +
+                             " did not finish cleanly (exit status 3); the statements it traced are replayed\n"));
+  EXPECT_THAT(log, HasSubstr("--trace-compile=" + (dir_ / "work" / "execution-2.trace.jl").string()));
+  ::setenv("FAKE_TRACE_MODE", "segv", 1);
+  o = run(r);
+  EXPECT_EQ(o.status, Status::Succeeded) << o.reason;
+  EXPECT_THAT(readFile(o.log), HasSubstr("did not finish cleanly (killed by signal 11 (SIGSEGV))"));
+}
+
+TEST_F(BuildJobTest, PreparationFailuresEndTheBuildBeforeTheObjectStep) {
+  ::setenv("FAKE_PREPARE_MODE", "missing", 1);
+  auto o = run(request());
+  EXPECT_EQ(o.status, Status::Failed);
+  EXPECT_EQ(o.reason, "cannot build: not installed: Nope [3c0b384b-479c-5684-b2ef-9d7a46dd931e]");
+  EXPECT_THAT(readFile(o.log), ::testing::Not(HasSubstr("fake julia starting")));
+  ::setenv("FAKE_PREPARE_MODE", "exit2", 1);
+  o = run(request());
+  EXPECT_EQ(o.reason, "preparing the environment failed: Julia exited with status 2: ERROR: LoadError: prepare broke");
+  ::setenv("FAKE_PREPARE_MODE", "nofile", 1);
+  o = run(request());
+  EXPECT_EQ(o.reason, "prepare.jl finished without writing " + (dir_ / "work" / "packages.txt").string());
+}
+
+TEST_F(BuildJobTest, CancelWhilePreparingOrRunningAWorkload) {
+  for (const char* mode : {"FAKE_PREPARE_MODE", "FAKE_TRACE_MODE"}) {
+    ::setenv(mode, "sleep", 1);
+    auto r = request();
+    r.executionFiles = {dir_ / "workload.jl"};
+    const std::string phase = std::string(mode) == "FAKE_PREPARE_MODE" ? "preparing" : "executing";
+    int pgid = 0;
+    auto o = run(r, std::chrono::seconds(10), [&](BuildJob& job, const BuildProgress& p) {
+      if (p.phase == phase && pgid == 0 && job.pid()) {
+        pgid = *job.pid();
+        job.cancel();
+      }
+    });
+    EXPECT_EQ(o.status, Status::Cancelled) << mode;
+    ASSERT_GT(pgid, 0) << mode;
+    EXPECT_TRUE(queue_.runUntil([&] { return ::kill(-pgid, 0) == -1 && errno == ESRCH; }, std::chrono::seconds(2)));
+    ::unsetenv(mode);
+  }
 }
 
 TEST_F(BuildJobTest, PackageErrorEventIsTheReason) {
@@ -219,7 +335,7 @@ TEST_F(BuildJobTest, CrashAndExitStatus) {
   EXPECT_EQ(o.reason, "Julia crashed (signal 11, SIGSEGV): fake julia starting");
   ::setenv("FAKE_JULIA_MODE", "exit3", 1);
   o = run(request());
-  EXPECT_EQ(o.reason, "Julia exited with status 3: ERROR: LoadError: something broke");
+  EXPECT_EQ(o.reason, "building the image failed: Julia exited with status 3: ERROR: LoadError: something broke");
   ::setenv("FAKE_JULIA_MODE", "nodone", 1);
   o = run(request());
   EXPECT_EQ(o.reason, "the build script stopped before it finished: fake julia starting");

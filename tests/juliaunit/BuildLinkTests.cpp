@@ -68,43 +68,50 @@ BuildRequest request(JuliaInstallation j) {
   return r;
 }
 
-TEST(LinkCommand, LinuxDebian153IsTheVerifiedManualCommand) {
+// The full lines per version are in GoldenBuildPlanTests.cpp; these check the variations.
+TEST(LinkCommand, LinuxDebian153) {
   auto r = request(testing::debianJulia153());
   auto c = linkCommand(r, BuildPaths::forRequest(r), CCompiler{"/usr/bin/cc", {}, "PATH"});
   EXPECT_EQ(c.program, "/usr/bin/cc");
-  EXPECT_THAT(c.args, ElementsAre("-shared", "-o", "/w/sysimage.so", "-Wl,--whole-archive", "/w/sys.o",
-                                  "-Wl,--no-whole-archive", "-L/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu",
-                                  "-L/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu/julia", "-l:libjulia.so.1"));
+  EXPECT_THAT(c.args, ElementsAre("-m64", "-march=x86-64", "-shared",
+                                  "-L/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu", "-o", "/w/sysimage.so",
+                                  "-Wl,--whole-archive", "/w/sys.o", "-Wl,--no-whole-archive", "-l:libjulia.so.1",
+                                  "-fPIC", "-Wl,-rpath,$ORIGIN:$ORIGIN/../lib"));
 }
 
-TEST(LinkCommand, Linux110WithCcArguments) {
+TEST(LinkCommand, CcArgumentsComeFirst) {
   auto r = request(testing::officialLinuxJulia("1.10.4", {"libjulia-internal.so", "libjulia.so"}));
-  auto c = linkCommand(r, BuildPaths::forRequest(r), CCompiler{"/usr/bin/ccache", {"gcc", "-m64"}, "$CC"});
+  auto c = linkCommand(r, BuildPaths::forRequest(r), CCompiler{"/usr/bin/ccache", {"gcc", "-g"}, "$CC"});
   EXPECT_EQ(c.program, "/usr/bin/ccache");
   EXPECT_THAT(c.args, ElementsAreArray(std::vector<std::string>{
-                          "gcc", "-m64", "-shared", "-o", "/w/sysimage.so", "-Wl,--whole-archive", "/w/sys.o",
-                          "-Wl,--no-whole-archive", "-L/opt/julia-1.10.4/lib", "-L/opt/julia-1.10.4/lib/julia",
-                          "-ljulia", "-ljulia-internal"}));
+                          "gcc", "-g", "-m64", "-march=x86-64", "-shared", "-L/opt/julia-1.10.4/lib",
+                          "-L/opt/julia-1.10.4/lib/julia", "-o", "/w/sysimage.so", "-Wl,--whole-archive", "/w/sys-o.a",
+                          "-Wl,--no-whole-archive", "-Wl,-rpath-link,/opt/julia-1.10.4/lib",
+                          "-Wl,-rpath-link,/opt/julia-1.10.4/lib/julia", "-ljulia", "-ljulia-internal", "-fPIC",
+                          "-Wl,-soname,sysimage.so", "-Wl,-rpath,$ORIGIN:$ORIGIN/julia"}));
 }
 
-TEST(LinkCommand, MacOs) {
-  auto j = testing::officialLinuxJulia("1.11.2", {"libjulia-internal.dylib", "libjulia.dylib"});
+TEST(LinkCommand, MacOsJulia15HasNoInstallName) {
+  auto j = testing::officialLinuxJulia("1.5.3", {"libjulia.dylib"});
   j.os = "Darwin";
-  j.arch = "aarch64";
   auto r = request(j);
   auto c = linkCommand(r, BuildPaths::forRequest(r), CCompiler{"/usr/bin/cc", {}, "PATH"});
-  EXPECT_THAT(c.args, ElementsAre("-dynamiclib", "-o", "/w/sysimage.dylib", "-Wl,-all_load", "/w/sys-o.a",
-                                  "-L/opt/julia-1.11.2/lib", "-L/opt/julia-1.11.2/lib/julia", "-ljulia",
-                                  "-ljulia-internal"));
+  // PackageCompiler v1.4.0 L635, rpath juliaconfig.jl L86-88; install_name_tool came with 2.x.
+  EXPECT_THAT(c.args, ElementsAre("-m64", "-march=x86-64", "-shared", "-L/opt/julia-1.5.3/lib", "-o",
+                                  "/w/sysimage.dylib", "-Wl,-all_load", "/w/sys-o.a", "-ljulia", "-fPIC",
+                                  "-Wl,-rpath,@executable_path", "-Wl,-rpath,@executable_path/../lib"));
 }
 
-TEST(LinkCommand, SamePrivateLibdirIsNotRepeated) {
-  auto j = testing::officialLinuxJulia("1.5.3", {"libjulia.so"});
-  j.privateLibdir = j.libdir;
+TEST(LinkCommand, OtherArchitecturesGetPackageCompilersFlags) {
+  auto j = testing::officialLinuxJulia("1.10.4", {"libjulia.so", "libjulia-internal.so"});
+  j.arch = "powerpc64le";
   auto r = request(j);
   auto c = linkCommand(r, BuildPaths::forRequest(r), CCompiler{"/usr/bin/cc", {}, "PATH"});
-  EXPECT_THAT(c.args, ElementsAre("-shared", "-o", "/w/sysimage.so", "-Wl,--whole-archive", "/w/sys.o",
-                                  "-Wl,--no-whole-archive", "-L/opt/julia-1.5.3/lib", "-ljulia"));
+  EXPECT_EQ(c.args.front(), "-shared");  // no bitflag(), no march() for ppc64le
+  j.arch = "i686";
+  r = request(j);
+  c = linkCommand(r, BuildPaths::forRequest(r), CCompiler{"/usr/bin/cc", {}, "PATH"});
+  EXPECT_THAT(std::vector<std::string>(c.args.begin(), c.args.begin() + 2), ElementsAre("-m32", "-march=pentium4"));
 }
 
 TEST(LinkCommand, WindowsIsNotSupportedByTheNativeBackend) {

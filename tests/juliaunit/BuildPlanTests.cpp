@@ -27,32 +27,40 @@ TEST(BuildPlan, WorkDirFiles) {
   auto p = BuildPaths::forRequest(projectRequest());
   EXPECT_EQ(p.requestFile, "/state/builds/b-1/request.txt");
   EXPECT_EQ(p.progressFile, "/state/builds/b-1/progress.jsonl");
-  EXPECT_EQ(p.objectFile, "/state/builds/b-1/sys.o");
+  EXPECT_EQ(p.packagesFile, "/state/builds/b-1/packages.txt");
+  EXPECT_EQ(p.traceFiles, (std::vector<std::filesystem::path>{"/state/builds/b-1/execution-1.trace.jl"}));
+  EXPECT_EQ(p.objectFile, "/state/builds/b-1/sys.o");  // Julia 1.5 on Linux
   EXPECT_EQ(p.image, "/state/builds/b-1/sysimage.so");
   EXPECT_EQ(p.log, "/state/builds/b-1/build.log");
 }
 
-TEST(BuildPlan, MacOsNamesTheObjectLikePackageCompiler) {
+TEST(BuildPlan, ObjectIsAnArchiveFromJulia16AndOnMacOs) {
   auto r = projectRequest();
   r.julia.os = "Darwin";
   auto p = BuildPaths::forRequest(r);
   EXPECT_EQ(p.objectFile, "/state/builds/b-1/sys-o.a");
   EXPECT_EQ(p.image, "/state/builds/b-1/sysimage.dylib");
+  r = projectRequest();
+  r.julia.version = *core::VersionNumber::parse("1.6.0");
+  EXPECT_EQ(BuildPaths::forRequest(r).objectFile, "/state/builds/b-1/sys-o.a");
 }
 
-TEST(BuildPlan, RequestFileInBuildSysimageFormat) {
+TEST(BuildPlan, RequestFileInTheScriptsFormat) {
   auto r = projectRequest();
   r.packages.push_back("Parsers 69de0a69-1ddd-5017-9359-2bf0b02dc9f0");
   EXPECT_EQ(nativeRequestFileText(r, BuildPaths::forRequest(r)),
-            "# build_sysimage.jl request, written by sysimage-server\n"
+            "# sysimage build request (prepare.jl, build_sysimage.jl), written by sysimage-server\n"
             "stdlib=/work/main/.julia-runtime/usr/share/julia/stdlib/v1.5\n"
+            "project=/home/u/FLInsurance\n"
             "progress=/state/builds/b-1/progress.jsonl\n"
+            "packages_file=/state/builds/b-1/packages.txt\n"
+            "import_into_main=yes\n"
             "package=CSV\n"
             "package=Statistics\n"
             "package=Parsers 69de0a69-1ddd-5017-9359-2bf0b02dc9f0\n"
+            "statements=/state/builds/b-1/execution-1.trace.jl\n"
             "statements=/state/statements.jl\n"
-            "statements=/home/u/FLInsurance/precompile/extra.jl\n"
-            "execute=/home/u/FLInsurance/precompile/workload.jl\n");
+            "statements=/home/u/FLInsurance/precompile/extra.jl\n");
 }
 
 TEST(BuildPlan, RequestFileRefusesValuesTheFormatCannotCarry) {
@@ -68,27 +76,47 @@ TEST(BuildPlan, RequestFileRefusesValuesTheFormatCannotCarry) {
   }
 }
 
-TEST(BuildPlan, NativeObjectCommandForAProject) {
+TEST(BuildPlan, NativeStepsForAProject) {
   auto r = projectRequest();
-  auto c = nativeObjectCommand(r, BuildPaths::forRequest(r), "/srv/scripts");
+  const auto p = BuildPaths::forRequest(r);
+  auto prepare = nativePrepareCommand(r, p, "/srv/scripts");
+  EXPECT_EQ(prepare.program, "/work/main/.julia-runtime/bin/julia");
+  EXPECT_THAT(prepare.args, ElementsAre("--startup-file=no", "--history-file=no", "--project=/home/u/FLInsurance",
+                                        "--sysimage=/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu/julia/sys.so",
+                                        "/srv/scripts/prepare.jl", "/state/builds/b-1/request.txt"));
+  EXPECT_THAT(prepare.unsetEnv, ElementsAre("JULIA_PROJECT"));
+  auto c = nativeObjectCommand(r, p, "/srv/scripts");
   EXPECT_EQ(c.program, "/work/main/.julia-runtime/bin/julia");
-  EXPECT_THAT(c.args, ElementsAre("--startup-file=no", "--history-file=no", "--project=/home/u/FLInsurance",
-                                  "--output-o", "/state/builds/b-1/sys.o", "-J",
-                                  "/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu/julia/sys.so", "--cpu-target",
-                                  "native", "/srv/scripts/build_sysimage.jl", "/state/builds/b-1/request.txt"));
+  EXPECT_THAT(c.args, ElementsAre("--startup-file=no", "--history-file=no", "--cpu-target=native",
+                                  "--sysimage=/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu/julia/sys.so",
+                                  "--project=/home/u/FLInsurance", "--output-o=/state/builds/b-1/sys.o", "--threads=1",
+                                  "/srv/scripts/build_sysimage.jl", "/state/builds/b-1/request.txt"));
   EXPECT_THAT(c.unsetEnv, ElementsAre("JULIA_PROJECT"));
   EXPECT_TRUE(c.env.empty());
+  EXPECT_TRUE(c.cwd.empty());
+  EXPECT_THROW(executionTraceCommand(r, p, 1), BuildPlanError);  // there is one execution file
 }
 
-TEST(BuildPlan, NativeObjectCommandForTheDefaultEnvironmentHasNoProject) {
+TEST(BuildPlan, NativeStepsForTheDefaultEnvironmentNameItsDirectory) {
   auto r = projectRequest();
   r.defaultEnvironment = true;
   r.cpuTarget = "portable";
   auto c = nativeObjectCommand(r, BuildPaths::forRequest(r), "/srv/scripts");
-  EXPECT_THAT(c.args, ElementsAre("--startup-file=no", "--history-file=no", "--output-o", "/state/builds/b-1/sys.o",
-                                  "-J", "/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu/julia/sys.so",
-                                  "--cpu-target", "generic;sandybridge,-xsaveopt,clone_all;haswell,-rdrnd,base(1)",
-                                  "/srv/scripts/build_sysimage.jl", "/state/builds/b-1/request.txt"));
+  EXPECT_THAT(c.args, ElementsAre("--startup-file=no", "--history-file=no",
+                                  "--cpu-target=generic;sandybridge,-xsaveopt,clone_all;haswell,-rdrnd,base(1)",
+                                  "--sysimage=/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu/julia/sys.so",
+                                  "--project=/root/.julia/environments/v1.5", "--output-o=/state/builds/b-1/sys.o",
+                                  "--threads=1", "/srv/scripts/build_sysimage.jl", "/state/builds/b-1/request.txt"));
+  r.julia.depotPath.clear();
+  EXPECT_THROW(nativeObjectCommand(r, BuildPaths::forRequest(r), "/srv/scripts"), BuildPlanError);
+  EXPECT_THROW(nativeRequestFileText(r, BuildPaths::forRequest(r)), BuildPlanError);
+}
+
+TEST(BuildPlan, PackageImagesFromJulia19) {
+  EXPECT_FALSE(hasPackageImages(*core::VersionNumber::parse("1.8.5")));
+  EXPECT_TRUE(hasPackageImages(*core::VersionNumber::parse("1.9.0-rc1")));
+  EXPECT_TRUE(hasPackageImages(*core::VersionNumber::parse("1.13.0")));
+  EXPECT_TRUE(hasPackageImages(*core::VersionNumber::parse("2.0.0")));
 }
 
 TEST(BuildPlan, BadCpuTargetIsAPlanError) {

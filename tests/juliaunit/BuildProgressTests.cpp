@@ -1,5 +1,5 @@
-// Tests of build progress: progress-file lines (build_sysimage.jl format), partial and garbage
-// lines, appended-file reading and the percentage model.
+// Tests of build progress: progress-file lines (prepare.jl and build_sysimage.jl format), partial
+// and garbage lines, appended-file reading and the percentage model.
 #include "server/julia/build_progress.h"
 
 #include <stdlib.h>
@@ -39,6 +39,14 @@ TEST(ProgressLine, EveryEventOfTheScriptReadme) {
   ASSERT_TRUE(ex);
   EXPECT_EQ(*ex, (ProgressEvent{Kind::Execute, "", "/tmp/bt/bad_exec.jl", 1, 2, 0, 0, false, "LoadError: boom"}));
 
+  auto pre = parseProgressLine(R"({"event":"precompile","name":"CSV","index":3,"total":9,"ok":true})");
+  ASSERT_TRUE(pre);
+  EXPECT_EQ(*pre, (ProgressEvent{Kind::Precompile, "", "CSV", 3, 9, 0, 0, true, ""}));
+
+  auto prepared = parseProgressLine(R"({"event":"prepared","packages":9})");
+  ASSERT_TRUE(prepared);
+  EXPECT_EQ(*prepared, (ProgressEvent{Kind::Prepared, "", "", 0, 9, 0, 0, true, ""}));
+
   auto done = parseProgressLine(R"({"event":"done","ok":53,"failed":4})");
   ASSERT_TRUE(done);
   EXPECT_EQ(*done, (ProgressEvent{Kind::Done, "", "", 0, 0, 53, 4, true, ""}));
@@ -53,7 +61,8 @@ TEST(ProgressLine, GarbageAndIncompleteLinesAreRejected) {
   for (const char* line : {"", "garbage", "{", R"({"event":"statement","index":3})", R"({"event":"nope"})",
                            R"(["event","phase"])", R"({"event":"statement","index":-1,"total":2,"ok":0,"failed":0})",
                            R"({"event":"phase","phase":3})", R"({"event":"done","ok":1})",
-                           R"({"event":"package","name":"X","index":1,"total":1,"ok":"yes"})"}) {
+                           R"({"event":"package","name":"X","index":1,"total":1,"ok":"yes"})",
+                           R"({"event":"prepared"})", R"({"event":"precompile","name":"X","index":1,"total":1})"}) {
     EXPECT_FALSE(parseProgressLine(line)) << line;
   }
 }
@@ -95,21 +104,29 @@ ProgressEvent line(const char* json) { return *parseProgressLine(json); }
 TEST(BuildProgressModel, NativeBuildPhasesMessagesAndCounts) {
   BuildProgressModel m;
   EXPECT_EQ(m.current(), (BuildProgress{"preparing", "Preparing the build", 0, 0, 0, 0}));
-  EXPECT_TRUE(m.enter("loading", "Starting Julia", 0.01));
-  EXPECT_EQ(m.current().percentage, 2u);
+  // prepare.jl
+  EXPECT_TRUE(m.apply(line(R"({"event":"phase","phase":"preparing"})"), 0.5));
+  EXPECT_EQ(m.current().message, "Checking the environment");
+  EXPECT_TRUE(m.apply(line(R"({"event":"phase","phase":"instantiating"})"), 1));
+  EXPECT_EQ(m.current(), (BuildProgress{"preparing", "Installing packages (Pkg.instantiate)", 0, 0, 0, 0}));
+  EXPECT_TRUE(m.apply(line(R"({"event":"precompile","name":"CSV","index":3,"total":12,"ok":true})"), 2));
+  EXPECT_EQ(m.current(), (BuildProgress{"preparing", "Precompiling packages (3/12)", 2, 0, 0, 0}));  // 10 * 3/12
+  EXPECT_FALSE(m.apply(line(R"({"event":"prepared","packages":12})"), 3));
+  // the execution files (BuildJob sends these when each starts)
+  EXPECT_TRUE(m.apply(line(R"({"event":"execute","path":"/w.jl","index":2,"total":2,"ok":true})"), 4));
+  EXPECT_EQ(m.current(), (BuildProgress{"executing", "Running execution files (2/2)", 12, 0, 0, 0}));  // 10 + 5 * 1/2
+  // build_sysimage.jl
+  EXPECT_TRUE(m.enter("loading", "Starting Julia", 5));
+  EXPECT_EQ(m.current().percentage, 15u);
   EXPECT_TRUE(m.apply(line(R"({"event":"phase","phase":"loading"})"), 6.4));
   EXPECT_EQ(m.current().message, "Loading packages");
-  EXPECT_TRUE(m.apply(line(R"({"event":"package","name":"CSV","index":3,"total":12,"ok":true})"), 7));
-  EXPECT_EQ(m.current().message, "Loading packages (3/12)");
-  EXPECT_EQ(m.current().percentage, 4u);  // 2 + 8 * 3/12
+  EXPECT_TRUE(m.apply(line(R"({"event":"package","name":"CSV","index":6,"total":12,"ok":true})"), 7));
+  EXPECT_EQ(m.current().message, "Loading packages (6/12)");
+  EXPECT_EQ(m.current().percentage, 17u);  // 15 + 5 * 6/12
   EXPECT_TRUE(m.apply(line(R"({"event":"phase","phase":"replaying"})"), 8));
-  EXPECT_EQ(m.current().percentage, 10u);
+  EXPECT_EQ(m.current().percentage, 20u);
   EXPECT_TRUE(m.apply(line(R"({"event":"statement","index":412,"total":1020,"ok":400,"failed":12})"), 9));
-  EXPECT_EQ(m.current(), (BuildProgress{"replaying", "Replaying statements 412/1020", 18, 400, 12, 1020}));
-  EXPECT_TRUE(m.apply(line(R"({"event":"phase","phase":"executing"})"), 10));
-  EXPECT_TRUE(m.apply(line(R"({"event":"execute","path":"/w.jl","index":1,"total":2,"ok":true})"), 11));
-  EXPECT_EQ(m.current().message, "Running execution files (1/2)");
-  EXPECT_EQ(m.current().percentage, 32u);
+  EXPECT_EQ(m.current(), (BuildProgress{"replaying", "Replaying statements 412/1020", 26, 400, 12, 1020}));
   EXPECT_TRUE(m.apply(line(R"({"event":"phase","phase":"finishing"})"), 12));
   EXPECT_TRUE(m.apply(line(R"({"event":"done","ok":1008,"failed":12})"), 12));
   EXPECT_TRUE(m.scriptDone());
@@ -126,7 +143,7 @@ TEST(BuildProgressModel, PercentageNeverDecreases) {
   m.apply(line(R"({"event":"phase","phase":"replaying"})"), 1);
   m.apply(line(R"({"event":"statement","index":90,"total":100,"ok":90,"failed":0})"), 2);
   const unsigned high = m.current().percentage;
-  EXPECT_EQ(high, 28u);
+  EXPECT_EQ(high, 33u);  // 20 + 15 * 0.9
   // A second statement file round, or a late phase line, never lowers it.
   m.apply(line(R"({"event":"statement","index":1,"total":100,"ok":1,"failed":0})"), 3);
   EXPECT_EQ(m.current().percentage, high);
@@ -175,10 +192,11 @@ TEST(BuildProgressModel, CompileFractionShape) {
 TEST(BuildProgressModel, PackageCompilerSteps) {
   using PK = PackageCompilerEvent::Kind;
   BuildProgressModel m;
+  // PackageCompiler's steps in its order (ensurecompiled, execution files, object), as the native ones.
   EXPECT_TRUE(m.apply(PackageCompilerEvent{PK::Step, "Precompiling project...", {}}, 1));
-  EXPECT_EQ(m.current().phase, "loading");
+  EXPECT_EQ(m.current().phase, "preparing");
   EXPECT_TRUE(m.apply(PackageCompilerEvent{PK::Step, "Executing /a.jl => /tmp/t", {}}, 2));
-  EXPECT_EQ(m.current(), (BuildProgress{"executing", "PackageCompiler: Executing /a.jl => /tmp/t", 30, 0, 0, 0}));
+  EXPECT_EQ(m.current(), (BuildProgress{"executing", "PackageCompiler: Executing /a.jl => /tmp/t", 10, 0, 0, 0}));
   EXPECT_FALSE(m.apply(PackageCompilerEvent{PK::Step, "Done", {}}, 3));
   EXPECT_TRUE(m.apply(PackageCompilerEvent{PK::Step, "compiling incremental system image", {}}, 3));
   EXPECT_EQ(m.current(),

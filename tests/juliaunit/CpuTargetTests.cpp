@@ -68,5 +68,20 @@ TEST(CpuTarget, GarbageIsRejectedWithTheProblemNamed) {
   }
 }
 
+TEST(CpuTarget, SysimageIsJulia113sKeyword) {
+  const auto v112 = *core::VersionNumber::parse("1.12.1");
+  const auto v113rc = *core::VersionNumber::parse("1.13.0-rc1");
+  EXPECT_FALSE(supportsSysimageCpuTarget(v112));
+  EXPECT_TRUE(supportsSysimageCpuTarget(v113rc));
+  EXPECT_EQ(resolveCpuTarget("sysimage", "x86_64", v113rc), "sysimage");
+  EXPECT_EQ(resolveCpuTarget("native", "x86_64", v112), "native");
+  try {
+    resolveCpuTarget("sysimage", "x86_64", v112);
+    FAIL();
+  } catch (const CpuTargetError& e) {
+    EXPECT_STREQ(e.what(), "the CPU target \"sysimage\" needs Julia 1.13 or newer; this is Julia 1.12.1");
+  }
+}
+
 }  // namespace
 }  // namespace sysimage::julia
