@@ -39,10 +39,15 @@ class FakeProcessLauncher final : public ProcessLauncher {
     bool released() const { return released_; }
     /// The program's file name ("julia", "cc").
     std::string program() const { return options.program.filename().string(); }
-    /// The argument after `flag` (e.g. "-o"), or empty.
+    /// The value of option `flag`, given as `flag VALUE` (e.g. "-o" "x.so") or as one argument
+    /// `flag=VALUE` (e.g. "--output-o=x.o"), or empty.
     std::string argAfter(std::string_view flag) const {
-      for (std::size_t i = 0; i + 1 < options.args.size(); ++i) {
-        if (options.args[i] == flag) return options.args[i + 1];
+      for (std::size_t i = 0; i < options.args.size(); ++i) {
+        const std::string& a = options.args[i];
+        if (a == flag && i + 1 < options.args.size()) return options.args[i + 1];
+        if (a.size() > flag.size() && a.compare(0, flag.size(), flag) == 0 && a[flag.size()] == '=') {
+          return a.substr(flag.size() + 1);
+        }
       }
       return {};
     }

@@ -29,6 +29,12 @@ namespace sysimage::service::testing {
 namespace fs = std::filesystem;
 using Child = platform::FakeProcessLauncher::FakeChild;
 
+/// Whether `c` is the native backend's preparation step (julia … prepare.jl <request>).
+inline bool isPrepare(const Child& c) {
+  const auto& a = c.options.args;
+  return a.size() >= 2 && fs::path(a[a.size() - 2]).filename() == "prepare.jl";
+}
+
 inline const fs::path kFixtures = fs::path(SYSIMAGE_SOURCE_DIR) / "tests" / "fixtures" / "manifests";
 
 inline std::string readText(const fs::path& p) {
@@ -99,11 +105,13 @@ class ServiceInstance {
     }
     return out;
   }
-  /// TTFX runs: julia children that are not builds.
+  /// TTFX runs: julia children that are neither the object step nor the preparation step.
   std::vector<std::shared_ptr<Child>> measureRuns() const {
     std::vector<std::shared_ptr<Child>> out;
     for (const auto& c : launcher->children()) {
-      if (c->options.program == julia.executable && c->argAfter("--output-o").empty()) out.push_back(c);
+      if (c->options.program == julia.executable && c->argAfter("--output-o").empty() && !isPrepare(*c)) {
+        out.push_back(c);
+      }
     }
     return out;
   }
@@ -176,6 +184,12 @@ class ServiceHarness : public ::testing::Test {
     std::ofstream(c.argAfter("--output-o")) << "object";
     c.exit(0);
   }
+  /// The test plays the preparation step (prepare.jl): writes the packages file next to the
+  /// build request (its last argument) and exits 0.
+  static void finishPrepare(Child& c) {
+    std::ofstream(fs::path(c.options.args.back()).parent_path() / "packages.txt") << "";
+    c.exit(0);
+  }
   /// The test plays cc: writes the image and exits 0.
   static void finishLink(Child& c) {
     std::ofstream(c.argAfter("-o")) << "image";
@@ -189,6 +203,8 @@ class ServiceHarness : public ::testing::Test {
     instance.launcher->onLaunch = [julia, finishJuliaAtOnce, holdMeasureRuns](Child& c) {
       if (!c.argAfter("--output-o").empty()) {
         if (finishJuliaAtOnce) finishJulia(c);
+      } else if (isPrepare(c)) {
+        finishPrepare(c);
       } else if (!c.argAfter("-o").empty()) {
         finishLink(c);
       } else if (c.options.program == julia && !holdMeasureRuns) {
