@@ -16,6 +16,7 @@
 #include "server/julia/build_link.h"
 #include "server/julia/build_log.h"
 #include "server/julia/packagecompiler_log.h"
+#include "server/julia/packagecompiler_setup.h"
 
 namespace sysimage::julia {
 namespace fs = std::filesystem;
@@ -189,7 +190,9 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
         command = prepareCommand;
         first = Step::Prepare;
       } else {
-        command = packageCompilerCommand(request, paths, ctx.scriptsDir, compiler.program);
+        command = packageCompilerCommand(request, paths, ctx.scriptsDir, compiler.program,
+                                         {env("LIBRARY_PATH"), env("LD_LIBRARY_PATH")});
+        preparePackageCompiler();
       }
     } catch (const BuildPlanError& e) {
       return std::string(e.what());
@@ -205,6 +208,20 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
       return "cannot start Julia: " + std::string(e.what());
     }
     return std::nullopt;
+  }
+
+  // PackageCompiler's private TMPDIR, the libjulia links it may need and the statement total its
+  // failures are counted against. Errors: std::filesystem::filesystem_error (a std::system_error).
+  void preparePackageCompiler() {
+    fs::remove_all(paths.tempDir);
+    fs::create_directories(paths.tempDir);
+    const auto links = libjuliaDevLinks(request.julia, paths.libjuliaLinkDir);
+    createLibraryLinks(links);
+    for (const auto& l : links) {
+      log.note("no " + l.link.filename().string() + " in this Julia's library directories (a distribution's layout): " +
+               l.link.string() + " -> " + l.target.string() + " is on LIBRARY_PATH and LD_LIBRARY_PATH");
+    }
+    model.expectStatements(countReplayedLines(request.statementFiles));
   }
 
   void launch(const Command& command, Step next) {
@@ -255,6 +272,12 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
   void poll() {
     if (step == Step::Finished) return;
     readProgressFile();
+    // PackageCompiler 1.x says nothing between compiling and linking: its object file appearing
+    // in its TMPDIR tells (2.x's spinner also ends with ✔ then).
+    if (request.backend == Backend::PackageCompiler && step == Step::Julia && model.current().phase == "compiling" &&
+        packageCompilerObjectWritten(paths.tempDir)) {
+      report(model.enter("linking", "Linking", elapsed()));
+    }
     report(model.tick(elapsed()));
     const auto now = std::chrono::steady_clock::now();
     if (now - lastMemorySample >= std::chrono::seconds(1)) {

@@ -2,6 +2,7 @@
 #include "server/julia/build_plan.h"
 
 #include "server/julia/cpu_target.h"
+#include "server/julia/packagecompiler_setup.h"
 
 namespace sysimage::julia {
 namespace fs = std::filesystem;
@@ -84,6 +85,8 @@ BuildPaths BuildPaths::forRequest(const BuildRequest& request) {
   p.objectFile = request.workDir / (archive ? "sys-o.a" : "sys.o");
   p.image = request.workDir / (mac ? "sysimage.dylib" : "sysimage.so");
   p.log = request.workDir / "build.log";
+  p.tempDir = request.workDir / "tmp";
+  p.libjuliaLinkDir = request.workDir / "libjulia";
   return p;
 }
 
@@ -174,7 +177,7 @@ Command nativeObjectCommand(const BuildRequest& request, const BuildPaths& paths
 }
 
 Command packageCompilerCommand(const BuildRequest& request, const BuildPaths& paths, const fs::path& scriptsDir,
-                               const fs::path& cCompiler) {
+                               const fs::path& cCompiler, const InheritedLibraryPaths& inherited) {
   const fs::path env = environmentDirectory(request);
   Command c;
   c.program = request.julia.executable;
@@ -187,6 +190,14 @@ Command packageCompilerCommand(const BuildRequest& request, const BuildPaths& pa
   for (const auto& f : request.statementFiles) c.args.insert(c.args.end(), {"--statements", f.string()});
   for (const auto& f : request.executionFiles) c.args.insert(c.args.end(), {"--execute", f.string()});
   if (!cCompiler.empty()) c.env["JULIA_CC"] = cCompiler.string();
+  c.env["TMPDIR"] = paths.tempDir.string();
+  if (!libjuliaDevLinks(request.julia, paths.libjuliaLinkDir).empty()) {
+    auto prepend = [&](const char* name, const std::optional<std::string>& old) {
+      c.env[name] = paths.libjuliaLinkDir.string() + (old && !old->empty() ? ":" + *old : std::string());
+    };
+    prepend("LIBRARY_PATH", inherited.libraryPath);
+    prepend("LD_LIBRARY_PATH", inherited.ldLibraryPath);
+  }
   c.unsetEnv = {"JULIA_PROJECT"};
   return c;
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -76,6 +77,12 @@ struct BuildPaths {
   std::filesystem::path objectFile;
   std::filesystem::path image;         ///< sysimage.so (sysimage.dylib on macOS)
   std::filesystem::path log;           ///< build.log: stdout+stderr of every step
+  /// PackageCompiler backend: its TMPDIR (`tmp/`), so its object file, trace files and staging
+  /// script stay in the build's private directory (removed with it, also after a cancel).
+  std::filesystem::path tempDir;
+  /// PackageCompiler backend: `libjulia/`, the directory of its libjulia development links
+  /// (server/julia/packagecompiler_setup.h), created only when the installation needs them.
+  std::filesystem::path libjuliaLinkDir;
 
   static BuildPaths forRequest(const BuildRequest& request);
 };
@@ -127,14 +134,23 @@ Command executionTraceCommand(const BuildRequest& request, const BuildPaths& pat
 Command nativeObjectCommand(const BuildRequest& request, const BuildPaths& paths,
                             const std::filesystem::path& scriptsDir);
 
+/// The server's own values of the search paths that packageCompilerCommand extends.
+struct InheritedLibraryPaths {
+  std::optional<std::string> libraryPath;    ///< $LIBRARY_PATH
+  std::optional<std::string> ldLibraryPath;  ///< $LD_LIBRARY_PATH
+};
+
 /// The PackageCompiler backend's only step:
 /// `julia --startup-file=no --history-file=no --project=<env> <scriptsDir>/packagecompiler_build.jl
 ///  --sysimage-path <image> --project <env> --cpu-target <resolved> [--package <Name>]...
-///  [--statements <file>]... [--execute <file>]...`. A non-empty `cCompiler` is passed as JULIA_CC
-/// (PackageCompiler looks for g++/clang++/gcc/clang on PATH unless JULIA_CC is set), so it links
-/// with the compiler the server checked. Errors: BuildPlanError (bad CPU target, default
-/// environment without a depot).
+///  [--statements <file>]... [--execute <file>]...`. Environment: TMPDIR=<paths.tempDir>; a
+/// non-empty `cCompiler` as JULIA_CC (PackageCompiler looks for gcc/clang on PATH unless JULIA_CC
+/// is set), so it links with the compiler the server checked; when libjuliaDevLinks(julia,
+/// paths.libjuliaLinkDir) is not empty, that directory first on LIBRARY_PATH and LD_LIBRARY_PATH
+/// (before `inherited`'s values, which are kept). JULIA_PROJECT is unset. Errors: BuildPlanError
+/// (bad CPU target, default environment without a depot).
 Command packageCompilerCommand(const BuildRequest& request, const BuildPaths& paths,
-                               const std::filesystem::path& scriptsDir, const std::filesystem::path& cCompiler = {});
+                               const std::filesystem::path& scriptsDir, const std::filesystem::path& cCompiler = {},
+                               const InheritedLibraryPaths& inherited = {});
 
 }  // namespace sysimage::julia

@@ -227,15 +227,28 @@ bool BuildProgressModel::apply(const ProgressEvent& e, double elapsed) {
   return false;
 }
 
+bool BuildProgressModel::expectStatements(std::size_t total) {
+  BuildProgress next = progress_;
+  next.statementsTotal = total;
+  next.statementsOk = total > next.statementsFailed ? total - next.statementsFailed : 0;
+  return update(std::move(next));
+}
+
 bool BuildProgressModel::apply(const PackageCompilerEvent& e, double elapsed) {
   using Kind = PackageCompilerEvent::Kind;
+  if (e.kind == Kind::StatementFailed) {
+    BuildProgress next = progress_;
+    ++next.statementsFailed;
+    next.statementsOk = next.statementsTotal > next.statementsFailed ? next.statementsTotal - next.statementsFailed : 0;
+    return update(std::move(next));
+  }
   if (e.kind == Kind::Step) {
     const std::string& t = e.text;
-    if (t == "Done") return false;
+    if (t == "Done" || t == "End precompile execution") return false;
     // PackageCompiler's ensurecompiled: what prepare.jl does for the native backend.
     if (startsWith(t, "Precompiling")) return enter("preparing", t, elapsed);
     const std::string message = "PackageCompiler: " + t;
-    if (startsWith(t, "Executing")) return enter("executing", message, elapsed);
+    if (startsWith(t, "Executing") || t == "Start precompile execution") return enter("executing", message, elapsed);
     if (t.find("compiling") != std::string::npos || startsWith(t, "creating")) {
       return enter("compiling", message, elapsed);
     }

@@ -90,8 +90,12 @@ class BuildProgressModel {
   bool enter(std::string_view phase, std::string message, double elapsed);
   /// Applies a progress-file event (native backend). Returns whether current() changed.
   bool apply(const ProgressEvent& event, double elapsed);
-  /// Applies a PackageCompiler output event. Returns whether current() changed.
+  /// Applies a PackageCompiler output event. Returns whether current() changed. A StatementFailed
+  /// event counts one failed statement: statementsOk becomes statementsTotal minus the failures.
   bool apply(const PackageCompilerEvent& event, double elapsed);
+  /// PackageCompiler backend: the number of statements it will replay (it reports failures only),
+  /// so that statementsOk = total - failed. Returns whether current() changed.
+  bool expectStatements(std::size_t total);
   /// Advances the time-based estimate (call every 100-200 ms). Returns whether current() changed.
   bool tick(double elapsed);
 

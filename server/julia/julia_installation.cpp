@@ -47,6 +47,7 @@ JuliaInstallation JuliaInstallation::fromProbeJson(const std::string& line, cons
     j.os = v.at("os").get<std::string>();
     j.packageCompiler = v.value("packageCompiler", false);
     for (const auto& f : v.value("libjuliaFiles", nlohmann::json::array())) j.libjuliaFiles.push_back(f.get<std::string>());
+    for (const auto& f : v.value("libjuliaLoaded", nlohmann::json::array())) j.libjuliaLoaded.emplace_back(f.get<std::string>());
   } catch (const nlohmann::json::exception& e) {
     throw ProbeError(ProbeError::Kind::NotJulia,
                      executable.string() + " did not answer the Julia probe as Julia would (" + e.what() + ")");

@@ -31,6 +31,9 @@ struct JuliaInstallation {
   std::string os;    ///< "Linux", "Darwin"
   bool packageCompiler = false;  ///< PackageCompiler is findable from the default load path
   std::vector<std::string> libjuliaFiles;  ///< e.g. {"libjulia.so.1"}; 1.6+ also libjulia-internal
+  /// The libjulia* libraries the probe process had loaded, as the dynamic loader opened them, e.g.
+  /// {"/usr/lib/x86_64-linux-gnu/libjulia.so.1"}; empty when the probe did not say.
+  std::vector<std::filesystem::path> libjuliaLoaded;
 
   /// Parses the probe's JSON line. Errors: ProbeError(NotJulia) when it is not the expected shape.
   static JuliaInstallation fromProbeJson(const std::string& line, const std::filesystem::path& executable);

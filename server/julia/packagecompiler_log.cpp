@@ -132,6 +132,7 @@ void PackageCompilerLogParser::emit(PackageCompilerEvent e, std::vector<PackageC
     for (const auto& s : steps_) seen = seen || s == e.text;
     if (!seen) steps_.push_back(e.text);
   }
+  if (e.kind == Kind::StatementFailed) ++statementsFailed_;
   events_.push_back(e);
   out.push_back(std::move(e));
 }
@@ -172,10 +173,27 @@ void PackageCompilerLogParser::line(std::string_view raw, std::vector<PackageCom
   if (startsWith(s, kPrefix)) return stepLine(s, std::nullopt, 0, out);
   for (std::string_view info : {"[ Info: ", "┌ Info: "}) {
     if (startsWith(s, info)) {
-      const auto body = trim(s.substr(info.size()));
-      if (startsWith(body, kPrefix)) stepLine(body, std::nullopt, 0, out);
+      auto body = trim(s.substr(info.size()));
+      if (startsWith(body, kPrefix)) return stepLine(body, std::nullopt, 0, out);
+      if (startsWith(body, "=====")) {  // 1.x: "===== Start precompile execution ====="
+        while (!body.empty() && (body.front() == '=' || body.front() == ' ')) body.remove_prefix(1);
+        while (!body.empty() && (body.back() == '=' || body.back() == ' ')) body.remove_suffix(1);
+        if (!body.empty()) stepLine(body, std::nullopt, 0, out);
+      }
       return;
     }
+  }
+  for (std::string_view debug : {"[ Debug: ", "┌ Debug: "}) {
+    if (!startsWith(s, debug)) continue;
+    const auto body = trim(s.substr(debug.size()));
+    constexpr std::string_view kNotExecuted = "failed to execute ";
+    if (startsWith(body, kNotExecuted)) {
+      return emit({Kind::StatementFailed, std::string(body.substr(kNotExecuted.size())), {}}, out);
+    }
+    if (startsWith(body, "zero or multiple modules loaded with name ")) {
+      return emit({Kind::StatementFailed, std::string(body), {}}, out);
+    }
+    return;
   }
   if (startsWith(s, "Precompiling project") || startsWith(s, "Precompiling packages")) {
     return stepLine(s, std::nullopt, 0, out);

@@ -8,7 +8,16 @@
 //    the last frame is `✔` (success) or `✖` (failure); other output (e.g. `LLVM ERROR: …`) may
 //    land on the same line as a frame;
 //  - logging macros: `[ Info: PackageCompiler: <msg>` (also PackageCompiler 1.x: "creating system
-//    image object file, this might take a while..."), `┌ Warning: Free system memory dropped to …`;
+//    image object file, this might take a while..."), 1.x's `[ Info: ===== Start precompile
+//    execution =====` / `===== End precompile execution =====`, `┌ Warning: Free system memory
+//    dropped to …`;
+//  - statements the replay skipped, logged at Debug level from an anonymous module (shown when
+//    JULIA_DEBUG names `anonymous`, as packagecompiler_build.jl arranges): `┌ Debug: failed to
+//    execute <statement>` (1.x; the statement after 1.x's `Vararg{T, N} where N` → `Vararg{T, 100}`
+//    rewrite), `┌ Debug: failed to execute <statement>: <exception>` and `┌ Debug: zero or
+//    multiple modules loaded with name <name>` (2.x); seen for real with 1.4.0 on Julia 1.5.3:
+//    `┌ Debug: failed to execute precompile(Tuple{typeof(FLInsurance.main)})` then
+//    `└ @ Main.anonymous none:33`;
 //  - failures: `ERROR: failed process: Process(`…`, ProcessSignaled(9))`, `ProcessExited(1)`,
 //    `LLVM ERROR: …`, `signal (22): SIGABRT` / `[84403] signal 6: Abort trap: 6`.
 #pragma once
@@ -31,6 +40,8 @@ struct PackageCompilerEvent {
     Warning,        ///< first line of a `Warning:` log message, e.g. "Free system memory dropped to 57.281 MiB …"
     Error,          ///< an error line: "LLVM ERROR: …", or an `ERROR: …` line without "ERROR: "
     Signal,         ///< Julia's crash report, e.g. "signal (22): SIGABRT", "signal 6: Abort trap: 6"
+    StatementFailed,  ///< a statement the replay skipped; text: the statement (2.x: ": <exception>"
+                      ///< follows) or "zero or multiple modules loaded with name X"
   };
   Kind kind = Kind::Step;
   std::string text;
@@ -51,6 +62,8 @@ class PackageCompilerLogParser {
   /// Parses what is left after the last line break (a log cut off mid-line).
   std::vector<PackageCompilerEvent> finish();
 
+  /// Number of StatementFailed events so far.
+  std::size_t statementsFailed() const { return statementsFailed_; }
   /// Distinct step texts in the order they first appeared.
   const std::vector<std::string>& steps() const { return steps_; }
   /// Every event so far.
@@ -73,6 +86,7 @@ class PackageCompilerLogParser {
   std::string current_;  ///< step of the spinner being drawn
   std::vector<std::string> steps_;
   std::vector<PackageCompilerEvent> events_;
+  std::size_t statementsFailed_ = 0;
 };
 
 /// The events, steps and failure reason of a whole log.

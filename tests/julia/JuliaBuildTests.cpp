@@ -566,7 +566,7 @@ TEST_F(JuliaBuild, PackageCompilerScriptArgumentsAndMissingPackageCompiler) {
   const auto dry = platform::runProcessSync(o, std::chrono::seconds(60));
   ASSERT_EQ(dry.status.exitCode, 0) << dry.err;
   const std::string env = (julia_.depotPath.front() / "environments" / "v1.5").string();
-  EXPECT_EQ(dry.out, "create_sysimage([\"Statistics\", \"DelimitedFiles\"]; sysimage_path=\"" + paths.image.string() +
+  EXPECT_EQ(dry.out, "create_sysimage([:Statistics, :DelimitedFiles]; sysimage_path=\"" + paths.image.string() +
                          "\", project=\"" + env + "\", precompile_statements_file=[\"" + (dir_ / "trace.jl").string() +
                          "\"], precompile_execution_file=[\"" + (dir_ / "workload.jl").string() +
                          "\"], cpu_target=\"generic;sandybridge,-xsaveopt,clone_all;haswell,-rdrnd,base(1)\")\n");

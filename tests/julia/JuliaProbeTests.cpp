@@ -55,6 +55,8 @@ TEST(JuliaProbe, RealJuliaIsDescribedAndCached) {
   EXPECT_FALSE(j.cpuName.empty());
   EXPECT_FALSE(j.packageCompiler);
   EXPECT_NE(std::find(j.libjuliaFiles.begin(), j.libjuliaFiles.end(), "libjulia.so.1"), j.libjuliaFiles.end());
+  // The libjulia this Julia runs with: Debian's libjulia.so.1 in libdir (the PackageCompiler backend links to it).
+  EXPECT_EQ(j.libjuliaLoaded, std::vector<fs::path>{j.libdir / "libjulia.so.1"});
   EXPECT_EQ(prober.probesRun(), 1);
   prober.probe(realJulia());
   EXPECT_EQ(prober.probesRun(), 1) << "second probe of an unchanged executable must come from the cache";

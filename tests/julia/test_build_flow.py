@@ -18,51 +18,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from buildprogress import Progress, build_processes  # noqa: E402
 from rpc import Server  # noqa: E402
 from testutil import julia_path, wait_for  # noqa: E402
 
 STATISTICS = 'Base.PkgId(Base.UUID("10745b16-79ce-11e8-11f9-7d13ad32a3b2"), "Statistics")'
-
-
-def build_processes(pattern):
-    """Processes whose command line matches `pattern` (this test's temp dir: other tests may build too)."""
-    r = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
-    return [int(p) for p in r.stdout.split() if int(p) != os.getpid()]
-
-
-
-class Progress:
-    """Collects $/progress for one token and the responses to our requests."""
-
-    def __init__(self, srv):
-        self.srv = srv
-        self.values = {}
-        self.responses = {}
-
-    def pump(self, timeout=0.2):
-        m = self.srv.channel.read_message(timeout)
-        if m is None:
-            return
-        if m.get("method") == "$/progress":
-            self.values.setdefault(m["params"]["token"], []).append(m["params"]["value"])
-        elif "id" in m and "method" not in m:
-            self.responses[m["id"]] = m
-        else:
-            self.srv._keep(m)
-
-    def send_build(self, rid, project, token, **options):
-        params = {"project": project, "workDoneToken": token}
-        if options:
-            params["options"] = options
-        self.srv.send({"jsonrpc": "2.0", "id": rid, "method": "sysimage/build", "params": params})
-
-    def until(self, predicate, timeout, what):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            self.pump()
-        raise AssertionError("timed out waiting for " + what)
 
 
 def main():

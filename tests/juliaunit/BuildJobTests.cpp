@@ -460,5 +460,52 @@ echo image > "$out"
   EXPECT_EQ(o.reason, "the Julia process compiling the system image was killed (signal 9), probably out of memory");
 }
 
+TEST_F(BuildJobTest, PackageCompiler1OutputStatementCountsLinkingAndEnvironment) {
+  // A stand-in for packagecompiler_build.jl's julia running PackageCompiler 1.4.0 (its real output is
+  // in PackageCompilerLogTests.cpp): it records the environment it got, reports two skipped
+  // statements, writes its object file into TMPDIR as PackageCompiler does, and links once the
+  // job has seen that (the test creates `go` when the phase is "linking").
+  julia_ = script("pc1julia", R"(#!/bin/sh
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--sysimage-path" ]; then out="$2"; fi
+  shift
+done
+printf '%s\n%s\n%s\n' "$TMPDIR" "$LIBRARY_PATH" "$LD_LIBRARY_PATH" > "$TMPDIR/../env.txt"
+echo "[ Info: PackageCompiler: creating system image object file, this might take a while..." >&2
+printf '\342\224\214 Debug: failed to execute precompile(Tuple{typeof(Main.main)})\n' >&2
+printf '\342\224\224 @ Main.anonymous none:33\n' >&2
+printf '\342\224\214 Debug: failed to execute precompile(Tuple{typeof(Base.nope), Int64})\n' >&2
+echo '!<arch>' > "$TMPDIR/jl_AbC.o"
+while [ ! -e "$TMPDIR/../go" ]; do sleep 0.05; done
+echo image > "$out"
+)");
+  std::ofstream(dir_ / "statements.jl") << "precompile(Tuple{typeof(Main.main)})\n# comment\n"
+                                           "precompile(Tuple{typeof(Base.nope), Int64})\n"
+                                           "precompile(Tuple{typeof(Base.sum), Vector{Float64}})\n";
+  auto r = request();
+  r.backend = Backend::PackageCompiler;
+  r.julia.depotPath = {dir_ / "depot"};
+  r.statementFiles = {dir_ / "statements.jl"};
+  ::unsetenv("LIBRARY_PATH");
+  ::setenv("LD_LIBRARY_PATH", "/inherited", 1);
+  auto o = run(r, std::chrono::seconds(10), [&](BuildJob&, const BuildProgress& p) {
+    if (p.phase == "linking") std::ofstream(dir_ / "work" / "go") << "";
+  });
+  ::unsetenv("LD_LIBRARY_PATH");
+  EXPECT_EQ(o.status, Status::Succeeded) << o.reason;
+  EXPECT_EQ(o.statementsOk, 1u);
+  EXPECT_EQ(o.statementsFailed, 2u);
+  std::vector<std::string> phases;
+  for (const auto& p : progress_) {
+    if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
+  }
+  EXPECT_EQ(phases, (std::vector<std::string>{"preparing", "loading", "compiling", "linking"}));
+  const auto work = dir_ / "work";
+  EXPECT_EQ(readFile(work / "env.txt"), (work / "tmp").string() + "\n" + (work / "libjulia").string() + "\n" +
+                                            (work / "libjulia").string() + ":/inherited\n");
+  EXPECT_EQ(std::filesystem::read_symlink(work / "libjulia" / "libjulia.so"), "/lib/libjulia.so.1");
+  EXPECT_THAT(readFile(o.log), HasSubstr("no libjulia.so in this Julia's library directories"));
+}
+
 }  // namespace
 }  // namespace sysimage::julia

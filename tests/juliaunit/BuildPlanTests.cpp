@@ -32,6 +32,8 @@ TEST(BuildPlan, WorkDirFiles) {
   EXPECT_EQ(p.objectFile, "/state/builds/b-1/sys.o");  // Julia 1.5 on Linux
   EXPECT_EQ(p.image, "/state/builds/b-1/sysimage.so");
   EXPECT_EQ(p.log, "/state/builds/b-1/build.log");
+  EXPECT_EQ(p.tempDir, "/state/builds/b-1/tmp");
+  EXPECT_EQ(p.libjuliaLinkDir, "/state/builds/b-1/libjulia");
 }
 
 TEST(BuildPlan, ObjectIsAnArchiveFromJulia16AndOnMacOs) {
@@ -142,8 +144,28 @@ TEST(BuildPlan, PackageCompilerCommand) {
                   "--package", "Statistics", "--package", "Parsers", "--statements", "/state/statements.jl",
                   "--statements", "/home/u/FLInsurance/precompile/extra.jl", "--execute",
                   "/home/u/FLInsurance/precompile/workload.jl"}));
-  EXPECT_EQ(c.env.at("JULIA_CC"), "/usr/bin/cc");
+  // Debian's Julia has no libjulia.so: the private link directory goes first on both search paths.
+  EXPECT_EQ(c.env, (std::map<std::string, std::string>{{"JULIA_CC", "/usr/bin/cc"},
+                                                       {"TMPDIR", "/state/builds/b-1/tmp"},
+                                                       {"LIBRARY_PATH", "/state/builds/b-1/libjulia"},
+                                                       {"LD_LIBRARY_PATH", "/state/builds/b-1/libjulia"}}));
   EXPECT_THAT(c.unsetEnv, ElementsAre("JULIA_PROJECT"));
+}
+
+TEST(BuildPlan, PackageCompilerKeepsTheInheritedLibraryPaths) {
+  auto r = projectRequest();
+  r.backend = Backend::PackageCompiler;
+  auto c = packageCompilerCommand(r, BuildPaths::forRequest(r), "/srv/scripts", {},
+                                  InheritedLibraryPaths{"/opt/lib", "/usr/local/lib:/opt/x"});
+  EXPECT_EQ(c.env.at("LIBRARY_PATH"), "/state/builds/b-1/libjulia:/opt/lib");
+  EXPECT_EQ(c.env.at("LD_LIBRARY_PATH"), "/state/builds/b-1/libjulia:/usr/local/lib:/opt/x");
+  EXPECT_EQ(c.env.count("JULIA_CC"), 0u);
+
+  // An official tarball has libjulia.so (and libjulia-internal.so): nothing to add.
+  r.julia = testing::officialLinuxJulia("1.10.4", {"libjulia-internal.so", "libjulia-internal.so.1", "libjulia.so",
+                                                   "libjulia.so.1"});
+  c = packageCompilerCommand(r, BuildPaths::forRequest(r), "/srv/scripts", {}, InheritedLibraryPaths{"/a", "/b"});
+  EXPECT_EQ(c.env, (std::map<std::string, std::string>{{"TMPDIR", "/state/builds/b-1/tmp"}}));
 }
 
 TEST(BuildPlan, PackageCompilerForTheDefaultEnvironmentNamesItsDirectory) {
@@ -158,7 +180,7 @@ TEST(BuildPlan, PackageCompilerForTheDefaultEnvironmentNamesItsDirectory) {
                                   "/srv/scripts/packagecompiler_build.jl", "--sysimage-path",
                                   "/state/builds/b-1/sysimage.so", "--project", "/root/.julia/environments/v1.5",
                                   "--cpu-target", "native"));
-  EXPECT_TRUE(c.env.empty());
+  EXPECT_EQ(c.env.at("TMPDIR"), "/state/builds/b-1/tmp");
   r.julia.depotPath.clear();
   EXPECT_THROW(packageCompilerCommand(r, BuildPaths::forRequest(r), "/srv/scripts"), BuildPlanError);
 }

@@ -207,5 +207,24 @@ TEST(BuildProgressModel, PackageCompilerSteps) {
   EXPECT_EQ(m.current().percentage, 97u);
 }
 
+TEST(BuildProgressModel, PackageCompilerCountsFailedStatementsAgainstTheTotal) {
+  using PK = PackageCompilerEvent::Kind;
+  BuildProgressModel m;
+  EXPECT_TRUE(m.expectStatements(76));
+  EXPECT_EQ(m.current().statementsOk, 76u);
+  EXPECT_TRUE(m.apply(PackageCompilerEvent{PK::Step, "Start precompile execution", {}}, 1));
+  EXPECT_EQ(m.current().phase, "executing");
+  EXPECT_FALSE(m.apply(PackageCompilerEvent{PK::Step, "End precompile execution", {}}, 2));
+  EXPECT_TRUE(m.apply(PackageCompilerEvent{PK::StatementFailed, "precompile(Tuple{typeof(Main.main)})", {}}, 3));
+  EXPECT_TRUE(m.apply(PackageCompilerEvent{PK::StatementFailed, "precompile(Tuple{typeof(Base.nope)})", {}}, 3));
+  EXPECT_EQ(m.current().statementsFailed, 2u);
+  EXPECT_EQ(m.current().statementsOk, 74u);
+  EXPECT_EQ(m.current().statementsTotal, 76u);
+  BuildProgressModel noTotal;  // failures from execution-file traces beyond the total never wrap around
+  noTotal.apply(PackageCompilerEvent{PK::StatementFailed, "x", {}}, 1);
+  EXPECT_EQ(noTotal.current().statementsOk, 0u);
+  EXPECT_EQ(noTotal.current().statementsFailed, 1u);
+}
+
 }  // namespace
 }  // namespace sysimage::julia

@@ -111,7 +111,7 @@ std::map<std::string, FixtureRow> expectations() {
 }
 
 std::string describe(const std::vector<E>& events) {
-  const char* names[] = {"Step", "StepSucceeded", "StepFailed", "Warning", "Error", "Signal"};
+  const char* names[] = {"Step", "StepSucceeded", "StepFailed", "Warning", "Error", "Signal", "StatementFailed"};
   std::string s;
   for (const auto& e : events) {
     s += std::string(names[static_cast<int>(e.kind)]) + " [" + e.text + "]" +
@@ -237,6 +237,54 @@ TEST(PackageCompilerLog, ReasonsOfOtherFailures) {
             "Julia crashed (signal (11): Segmentation fault)");
   EXPECT_EQ(parsePackageCompilerLog("✖ [00m:03s] PackageCompiler: bundling artifacts\n").failureReason,
             "PackageCompiler failed while bundling artifacts");
+}
+
+// PackageCompiler 1.4.0 on Julia 1.5.3, run by packagecompiler_build.jl (JULIA_DEBUG=anonymous) on
+// one of these machines for the FL example: its output, with the timestamps removed.
+constexpr const char* kPackageCompiler140Output =
+    "[ Info: sysimage-server: create_sysimage([:DelimitedFiles, :Statistics]; sysimage_path=\"/w/sysimage.so\", ...)\n"
+    "[ Info: sysimage-server: PackageCompiler 1.4.0 from /p/PackageCompiler.jl-1.4.0/src/PackageCompiler.jl\n"
+    "[ Info: PackageCompiler: creating system image object file, this might take a while...\n"
+    "┌ Debug: failed to execute precompile(Tuple{typeof(FLInsurance.main)})\n"
+    "└ @ Main.anonymous none:33\n"
+    "┌ Debug: failed to execute precompile(Tuple{typeof(Base.findall), FLInsurance.var\"#4#8\"{Array{String, 1}, "
+    "Array{String, 1}, Tuple{String, String}}, Base.OneTo{Int64}})\n"
+    "└ @ Main.anonymous none:33\n"
+    "┌ Debug: failed to execute precompile(Tuple{typeof(Base.doesnotexist), Int64})\n"
+    "└ @ Main.anonymous none:33\n";
+
+TEST(PackageCompilerLog, FailedStatementsOfPackageCompiler1) {
+  const auto log = parsePackageCompilerLog(kPackageCompiler140Output);
+  EXPECT_EQ(log.steps, (std::vector<std::string>{"creating system image object file, this might take a while..."}));
+  EXPECT_EQ(log.events.size(), 4u);
+  EXPECT_EQ(log.events[1], (E{K::StatementFailed, "precompile(Tuple{typeof(FLInsurance.main)})", {}}));
+  EXPECT_EQ(log.events[3], (E{K::StatementFailed, "precompile(Tuple{typeof(Base.doesnotexist), Int64})", {}}));
+  EXPECT_FALSE(log.failureReason) << "skipped statements never fail a build";
+  PackageCompilerLogParser p;
+  p.feed(kPackageCompiler140Output);
+  EXPECT_EQ(p.statementsFailed(), 3u);
+}
+
+TEST(PackageCompilerLog, FailedStatementsOfPackageCompiler2AndOtherDebugLines) {
+  // src/PackageCompiler.jl @7fa17bd3, the replay loop of create_sysimg_object_file (ConsoleLogger).
+  const auto log = parsePackageCompilerLog(
+      "┌ Debug: importing Parsers into PrecompileStagingArea\n"
+      "└ @ Main.anonymous none:30\n"
+      "┌ Debug: zero or multiple modules loaded with name Foo\n"
+      "└ @ Main.anonymous none:26\n"
+      "┌ Debug: failed to execute precompile(Tuple{typeof(Base.f), Int64}): MethodError(...)\n"
+      "└ @ Main.anonymous none:36\n"
+      "[ Debug: something else\n");
+  EXPECT_EQ(log.events, (std::vector<E>{E{K::StatementFailed, "zero or multiple modules loaded with name Foo", {}},
+                                        E{K::StatementFailed, "precompile(Tuple{typeof(Base.f), Int64}): MethodError(...)",
+                                          {}}}));
+}
+
+TEST(PackageCompilerLog, ExecutionFileMarkersOfPackageCompiler1) {
+  const auto log = parsePackageCompilerLog("[ Info: ===== Start precompile execution =====\n"
+                                           "hello from the workload\n"
+                                           "[ Info: ===== End precompile execution =====\n");
+  EXPECT_EQ(log.steps, (std::vector<std::string>{"Start precompile execution", "End precompile execution"}));
 }
 
 TEST(StripAnsi, RemovesCsiAndTwoByteSequences) {

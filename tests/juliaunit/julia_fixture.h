@@ -22,6 +22,7 @@ inline JuliaInstallation debianJulia153() {
   j.arch = "x86_64";
   j.os = "Linux";
   j.libjuliaFiles = {"libjulia.so.1", "libjulia.so.1.5"};
+  j.libjuliaLoaded = {"/work/main/.julia-runtime/usr/lib/x86_64-linux-gnu/libjulia.so.1"};
   return j;
 }
 

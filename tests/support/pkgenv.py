@@ -114,3 +114,22 @@ def write_image_metadata(image_path, manifest_path, julia_version, package_names
     tmp = image_path + ".json.tmp"
     json.dump(meta, open(tmp, "w"), indent=1, sort_keys=True)
     os.replace(tmp, image_path + ".json")
+
+
+def install_default_environment_package(julia, depot, name, path):
+    """Installs package `name` from `path` into the default environment (`@v1.X`) of `depot`, as a user
+    would with `julia -e 'using Pkg; Pkg.develop(path=...)'` (offline: the depot needs a registry,
+    e.g. a LocalRegistry), then loads it once so that it is precompiled."""
+    env = dict(os.environ, JULIA_DEPOT_PATH=depot)
+    env.pop("JULIA_PROJECT", None)
+    env.pop("JULIA_LOAD_PATH", None)
+    code = "using Pkg; Pkg.develop(path=%s); import %s" % (json_string(path), name)
+    r = subprocess.run([julia, "--startup-file=no", "-e", code], env=env, capture_output=True, text=True, timeout=900)
+    if r.returncode != 0:
+        raise RuntimeError("installing %s failed (%d):\n%s\n%s" % (path, r.returncode, r.stdout, r.stderr))
+
+
+def json_string(s):
+    """`s` as a Julia string literal (JSON's escapes are valid Julia; `$` is escaped too)."""
+    import json
+    return json.dumps(s).replace("$", "\\$")

@@ -22,6 +22,10 @@
 #                  project / LOAD_PATH (found, not loaded)
 #   libjuliaFiles  array of strings: sorted unique names of files in libdir and privateLibdir whose
 #                  name starts with "libjulia" (e.g. "libjulia.so.1"; 1.6+ adds libjulia-internal)
+#   libjuliaLoaded array of strings: sorted paths of the loaded libraries whose file name starts with
+#                  "libjulia", as the dynamic loader opened them (Libdl.dllist(); Libdl is part of
+#                  every default sysimage, so it is taken from Base.loaded_modules, not loaded);
+#                  empty when Libdl is not in the image
 # Example (Debian Julia 1.5.3):
 # {"version":"1.5.3","bindir":"/p/usr/bin","libdir":"/p/usr/lib/x86_64-linux-gnu",...,"wordSize":64,...}
 
@@ -36,6 +40,14 @@ function libjulia_files(dirs)
         end
     end
     sort!(unique!(names))
+end
+
+const LIBDL = Base.PkgId(Base.UUID("8f399da3-3557-5675-b5ff-fb832c97cbdb"), "Libdl")
+
+function libjulia_loaded()
+    libdl = get(Base.loaded_modules, LIBDL, nothing)
+    libdl === nothing && return String[]
+    sort!(unique!(filter(p -> startswith(basename(p), "libjulia"), libdl.dllist())))
 end
 
 function probe()
@@ -63,6 +75,7 @@ function probe()
         "os" => string(Sys.KERNEL),
         "packageCompiler" => has_pc,
         "libjuliaFiles" => libjulia_files(unique([libdir, private_libdir])),
+        "libjuliaLoaded" => libjulia_loaded(),
     ]
 end
 

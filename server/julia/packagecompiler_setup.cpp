@@ -1,0 +1,93 @@
+// The PackageCompiler backend's libjulia links, statement total and object-file check (see the header).
+#include "server/julia/packagecompiler_setup.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "server/core/statement.h"
+#include "server/julia/build_plan.h"
+
+namespace sysimage::julia {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// "libjulia.so.1" -> "libjulia"; nullopt for a name without ".so".
+std::optional<std::string> stemOf(const std::string& fileName) {
+  const auto so = fileName.find(".so");
+  if (so == std::string::npos) return std::nullopt;
+  return fileName.substr(0, so);
+}
+
+std::optional<fs::path> loadedLibrary(const JuliaInstallation& julia, const std::string& stem) {
+  for (const auto& p : julia.libjuliaLoaded) {
+    if (stemOf(p.filename().string()) == stem) return p;
+  }
+  return std::nullopt;
+}
+
+std::optional<fs::path> versionedFile(const JuliaInstallation& julia, const std::string& stem, const fs::path& dir) {
+  std::optional<std::string> best;
+  for (const auto& f : julia.libjuliaFiles) {
+    if (f.rfind(stem + ".so.", 0) == 0 && (!best || f.size() < best->size())) best = f;
+  }
+  if (!best) return std::nullopt;
+  return dir / *best;
+}
+
+}  // namespace
+
+std::vector<LibraryLink> libjuliaDevLinks(const JuliaInstallation& julia, const fs::path& dir) {
+  std::vector<LibraryLink> links;
+  if (isMacOs(julia.os) || isWindows(julia.os)) return links;
+  const bool internal = julia.version.major > 1 || (julia.version.major == 1 && julia.version.minor >= 6);
+  std::vector<std::pair<std::string, fs::path>> wanted{{"libjulia", julia.libdir}};
+  if (internal) wanted.emplace_back("libjulia-internal", julia.privateLibdir.empty() ? julia.libdir : julia.privateLibdir);
+  for (const auto& [stem, home] : wanted) {
+    const std::string plain = stem + ".so";
+    if (std::find(julia.libjuliaFiles.begin(), julia.libjuliaFiles.end(), plain) != julia.libjuliaFiles.end()) continue;
+    auto target = loadedLibrary(julia, stem);
+    if (!target) target = versionedFile(julia, stem, home);
+    if (target) links.push_back({dir / plain, *target});
+  }
+  return links;
+}
+
+void createLibraryLinks(const std::vector<LibraryLink>& links) {
+  for (const auto& l : links) {
+    fs::create_directories(l.link.parent_path());
+    std::error_code ignored;
+    fs::remove(l.link, ignored);
+    fs::create_symlink(l.target, l.link);
+  }
+}
+
+std::size_t countReplayedLines(const std::vector<fs::path>& files) {
+  using Kind = core::ParsedLine::Kind;
+  std::size_t n = 0;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    for (std::string line; std::getline(in, line);) {
+      const auto kind = core::parseTraceLine(line).kind;
+      if (kind != Kind::Blank && kind != Kind::Comment) ++n;
+    }
+  }
+  return n;
+}
+
+bool packageCompilerObjectWritten(const fs::path& tempDir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(tempDir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!endsWith(name, ".o") && !endsWith(name, "-o.a")) continue;
+    std::error_code e;
+    if (entry.is_regular_file(e) && entry.file_size(e) > 0 && !e) return true;
+  }
+  return false;
+}
+
+}  // namespace sysimage::julia
