@@ -12,6 +12,7 @@
 #include <cstring>
 #include <utility>
 
+#include "server/core/outside_statements.h"
 #include "server/core/statement_log.h"
 #include "server/core/statement_set.h"
 
@@ -440,8 +441,11 @@ ExportResult StatementStore::exportStatements(const fs::path& path, const Export
       ++result.excluded;
     } else if (options.excludeNonPortable && (r->flags & slog::kNonPortable)) {
       ++result.nonPortableSkipped;
+    } else if (options.loadable && !outsideModule(r->text(), *options.loadable).empty()) {
+      ++result.outsideSkipped;
     } else {
       buffer.append(r->text()).push_back('\n');
+      result.writtenHash ^= slog::fnv1a64(r->text());
       ++result.written;
       if (buffer.size() >= (std::size_t{1} << 20)) {
         file.write(buffer);
