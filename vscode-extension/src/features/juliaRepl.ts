@@ -148,12 +148,13 @@ export class JuliaRepl {
     return new Promise((resolve) =>
       this.enqueue(async () => {
         try {
-          if (!je.juliaExtension()) {
-            void vscode.window.showWarningMessage(`Julia Sysimage: the Julia extension (${je.juliaExtensionId}) is not installed, so there is no Julia REPL to set up.`);
-            return;
-          }
+          // Trust first: in Restricted Mode the Julia extension is disabled, so it looks missing too.
           if (!ctx.config.trusted) {
             void vscode.window.showWarningMessage('Julia Sysimage: this folder is not trusted (Restricted Mode), so no settings are changed.');
+            return;
+          }
+          if (!je.juliaExtension()) {
+            void vscode.window.showWarningMessage(`Julia Sysimage: the Julia extension (${je.juliaExtensionId}) is not installed, so there is no Julia REPL to set up.`);
             return;
           }
           const status = await ctx.statusFor(this.projectKey());

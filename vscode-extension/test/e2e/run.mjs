@@ -388,7 +388,9 @@ async function restrictedScenario() {
     await step('Restricted Mode: no Julia REPL offer, and julia.additionalArgs is never written, even on request', async () => {
       if ((await ui.toast(page, /record and use sysimages in the Julia REPL/).count()) > 0) throw new Error('the Julia REPL offer was shown in Restricted Mode');
       await ui.runCommand(page, 'Julia Sysimage: Record and use sysimages in the Julia REPL');
-      await ui.waitForToast(page, /not trusted \(Restricted Mode\), so no settings are changed/, 15_000);
+      const refused = await ui.waitForToast(page, /not trusted \(Restricted Mode\), so no settings are changed/, 15_000);
+      await refused.hover();
+      await sleep(500);
       await shot(page, '17-restricted-julia-repl.png');
       const settings = JSON.parse(fs.readFileSync(path.join(folder, '.vscode', 'settings.json'), 'utf8'));
       if ('julia.additionalArgs' in settings) throw new Error(`julia.additionalArgs was written: ${JSON.stringify(settings)}`);
