@@ -49,7 +49,9 @@ def main():
     outside_env = os.path.join(repo, "tests", "fixtures", "vscodeserver-standin")
     state = os.path.join(tmp, "state")
     env = dict(os.environ, SYSIMAGE_SERVER_STATE_DIR=state)
-    julia_env = dict(os.environ, JULIA_LOAD_PATH="@:" + outside_env + ":@stdlib")
+    # A depot of its own: VSCodeServer is precompiled once, in session 1, whatever else ran before.
+    julia_env = dict(os.environ, JULIA_LOAD_PATH="@:" + outside_env + ":@stdlib",
+                     JULIA_DEPOT_PATH=os.path.join(tmp, "depot"))
     julia_env.pop("JULIA_PROJECT", None)
     log = os.path.join(tmp, "server.log")
     srv = Server(server_bin, args=["--log-level", "debug"], env=env, log_path=log)
