@@ -169,7 +169,7 @@ export class JuliaRepl {
           await this.state.update(keys.enabled, true);
           await this.state.update(keys.dontAsk, undefined);
           const merged = await this.sync({ quiet: true });
-          if (!merged) return;
+          if (!merged || merged.userTraceCompile) return; // what stands in the way was said
           const image = merged.sysimageAfter ? ` and starts with the sysimage ${baseName(merged.sysimageAfter)}` : '';
           void this.notify(
             `Julia Sysimage: the Julia REPL of ${status.name} records into ${status.recording.traceFile}${image} from its next start ` +
@@ -273,6 +273,11 @@ export class JuliaRepl {
     }
     if (!status) {
       summary(false, 'waiting for the sysimage server');
+      return undefined;
+    }
+    if (status.julia.error) {
+      // Left as it is until Julia works again (the trace file lives in a per-version directory).
+      summary(false, `Julia is unavailable: ${status.julia.error}`);
       return undefined;
     }
     const traceFile = status.recording.traceFile;
