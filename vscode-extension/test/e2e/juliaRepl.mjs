@@ -139,6 +139,14 @@ export async function juliaReplScenario(t) {
       await ui.runCommand(page, 'Julia Sysimage: Build sysimage');
       await ui.waitForToast(page, /Sysimage ready|Sysimage is up to date/, 900_000);
       await ui.waitForStatusText(page, /Sysimage ✓/, 60_000);
+      // The image holds every recorded statement but those referring to Main and VSCodeServer's.
+      const tip = await ui.hoverStatus(page);
+      const num = (re) => Number(re.exec(tip)?.[1] ?? 0);
+      const [inImage, total, excluded, outside] = [/Sysimage built [^\n]*? from (\d+) statements?/, /Recorded precompile statements:\s*(\d+)/,
+        /Recorded precompile statements:[^\n]*?(\d+) excluded/, /(\d+) statements? of modules outside the project/].map(num);
+      if (!inImage || !outside || inImage !== total - excluded - outside) {
+        throw new Error(`the image's statements (${inImage}) are not the recorded ${total} minus ${excluded} excluded and ${outside} outside the project:\n${tip}`);
+      }
       const args = await ui.waitFor('a --sysimage entry', () => {
         const a = workspaceArgs(folder);
         return Array.isArray(a) && a.length === 3 ? a : undefined;
@@ -151,7 +159,7 @@ export async function juliaReplScenario(t) {
       await notice.hover(); // information toasts hide after 15 s unless the mouse is over them
       if ((await notice.locator('.monaco-button').filter({ hasText: 'Restart REPL' }).count()) === 0) throw new Error('the notice has no "Restart REPL" button');
       await shot(page, '24-sysimage-entry.png');
-      return JSON.stringify(args);
+      return `${JSON.stringify(args)}; image built from ${inImage} = ${total} recorded − ${excluded} excluded − ${outside} outside the project`;
     });
     if (!built) return;
 
