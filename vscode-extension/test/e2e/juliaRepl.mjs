@@ -137,7 +137,7 @@ export async function juliaReplScenario(t) {
     let image;
     const built = await step('julia REPL: Build sysimage, then the --sysimage entry appears and the running REPL\'s user is told', async () => {
       await ui.runCommand(page, 'Julia Sysimage: Build sysimage');
-      await ui.waitForToast(page, /Sysimage ready|Sysimage is up to date/, 900_000);
+      await ui.waitForToast(page, /Sysimage ready|Sysimage already up to date/, 900_000);
       await ui.waitForStatusText(page, /Sysimage ✓/, 60_000);
       // The image holds every recorded statement but those referring to Main and VSCodeServer's.
       const tip = await ui.hoverStatus(page);
