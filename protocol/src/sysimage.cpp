@@ -91,12 +91,23 @@ void to_json(nlohmann::json& j, const JuliaInfo& v) {
   if (v.errorKind) j["errorKind"] = *v.errorKind;
 }
 
+void to_json(nlohmann::json& j, const OutsideModule& v) {
+  j = nlohmann::json{{"module", v.module}, {"statements", v.statements}, {"reason", v.reason}};
+}
+
 void to_json(nlohmann::json& j, const StatementCounts& v) {
   j = nlohmann::json{{"total", v.total},
                      {"nonPortable", v.nonPortable},
                      {"excluded", v.excluded},
                      {"newSinceBuild", v.newSinceBuild},
-                     {"invalidLines", v.invalidLines}};
+                     {"invalidLines", v.invalidLines},
+                     {"outsideProject", v.outsideProject},
+                     {"outsideModules", v.outsideModules}};
+}
+
+void to_json(nlohmann::json& j, const RecordingInfo& v) {
+  j = nlohmann::json{{"sessions", v.sessions}, {"traceFileSessions", v.traceFileSessions}};
+  if (v.traceFile) j["traceFile"] = *v.traceFile;
 }
 
 void to_json(nlohmann::json& j, const Status& v) {
@@ -105,7 +116,7 @@ void to_json(nlohmann::json& j, const Status& v) {
                      {"kind", v.kind},
                      {"julia", v.julia},
                      {"statements", v.statements},
-                     {"recording", {{"sessions", v.recordingSessions}}},
+                     {"recording", v.recording},
                      {"store", {{"dir", v.storeDir}, {"degraded", v.storeDegraded}}},
                      {"warnings", v.warnings}};
   if (v.storeError) j["store"]["error"] = *v.storeError;

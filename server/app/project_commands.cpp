@@ -97,6 +97,15 @@ void printStatus(const service::ProjectStatus& s) {
   std::printf("julia       %s (%s)\n", s.julia.version.c_str(), s.julia.path.c_str());
   std::printf("statements  %zu recorded, %zu new since the last build, %zu non-portable, %zu excluded\n",
               s.statements.total, s.statements.newSinceBuild, s.statements.nonPortable, s.statements.excluded);
+  if (s.statements.outsideProject > 0) {
+    std::string modules;
+    for (const auto& m : s.statements.outsideModules) {
+      modules += (modules.empty() ? "" : ", ") + m.module + " " + std::to_string(m.statements);
+    }
+    std::printf("            %zu left out of builds, naming modules outside the project: %s\n",
+                s.statements.outsideProject, modules.c_str());
+  }
+  if (!s.traceFile.empty()) std::printf("trace file  %s\n", s.traceFile.c_str());
   std::printf("sysimage    %s\n", s.staleness.state.c_str());
   for (const auto& r : s.staleness.reasons) std::printf("            - %s\n", r.c_str());
   if (s.image) {

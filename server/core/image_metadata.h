@@ -44,7 +44,7 @@ struct ImageMetadata {
   std::vector<ImagePackage> packages;
   std::string manifestHash;                ///< Manifest::contentHash at build time
   std::uint64_t statementCount = 0;        ///< precompile statements fed to the build
-  std::string statementSetHash;            ///< hash of that statement set (computed by the statement store)
+  std::string statementSetHash;            ///< hash of the statements the build replayed (ExportResult::writtenHash)
   std::chrono::system_clock::time_point builtAt;  ///< end of the build; serialised ISO 8601 UTC, seconds
   double buildSeconds = 0.0;               ///< wall-clock duration of the build, seconds
 

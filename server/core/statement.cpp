@@ -1,6 +1,7 @@
 // Parsing, validation and classification of the precompile statements in `--trace-compile` trace files.
 #include "server/core/statement.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -424,6 +425,30 @@ StatementFlags classifyStatement(std::string_view s) {
     flags.reason = "generated name";
   }
   return flags;
+}
+
+std::vector<std::string_view> rootModules(std::string_view s) {
+  std::vector<std::string_view> roots;
+  Token prev[2];  // the last two tokens other than white space and comments, newest first
+  const auto isPunct = [&](const Token& t, char c) {
+    return t.kind == Token::Kind::Punct && t.end == t.begin + 1 && s[t.begin] == c;
+  };
+  Lexer lexer(s);
+  for (Token t = lexer.next(); t.kind != Token::Kind::End; t = lexer.next()) {
+    if (t.kind == Token::Kind::Space || t.kind == Token::Kind::BlockComment) continue;
+    if (t.kind == Token::Kind::Error || t.kind == Token::Kind::LineComment) break;
+    // `Name.` with nothing qualifying Name (no `.Name`, no `:Name`); numbers (`1.5`) lex as identifiers too.
+    if (isPunct(t, '.') && prev[0].kind == Token::Kind::Ident && prev[0].end == t.begin &&
+        !(s[prev[0].begin] >= '0' && s[prev[0].begin] <= '9') &&
+        !((isPunct(prev[1], '.') || isPunct(prev[1], ':')) && prev[1].end == prev[0].begin)) {
+      roots.push_back(s.substr(prev[0].begin, prev[0].end - prev[0].begin));
+    }
+    prev[1] = prev[0];
+    prev[0] = t;
+  }
+  std::sort(roots.begin(), roots.end());
+  roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+  return roots;
 }
 
 void TraceLineCounts::add(ParsedLine::Kind kind) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sysimage::core {
 
@@ -69,6 +70,13 @@ struct StatementFlags {
 /// Classifies a valid statement (as ParsedLine::statement holds it). Looks only outside string
 /// literals and comments for `Main`.
 StatementFlags classifyStatement(std::string_view statement);
+
+/// The top-level modules a statement names, sorted and unique: every identifier outside string
+/// literals and comments that a '.' follows and no '.' precedes (`Base.Iterators.Pairs` → Base,
+/// `VSCodeServer.JSONRPC.send_notification` → VSCodeServer). `--trace-compile` (Julia 1.5–1.12,
+/// `jl_static_show`) qualifies every name outside Core with its module, so Core's names (`Int64`,
+/// `Tuple`) are the only unqualified ones. The views point into `statement`.
+std::vector<std::string_view> rootModules(std::string_view statement);
 
 /// Running counts of parsed lines by kind.
 struct TraceLineCounts {

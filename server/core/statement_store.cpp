@@ -17,6 +17,7 @@
 
 #include "server/core/hash.h"
 #include "server/core/stat_time.h"
+#include "server/core/outside_statements.h"
 #include "server/core/statement_log.h"
 #include "server/core/statement_set.h"
 #include "server/platform/atomic_file.h"
@@ -532,8 +533,11 @@ ExportResult StatementStore::exportStatements(const fs::path& path, const Export
       ++result.excluded;
     } else if (options.excludeNonPortable && (r->flags & slog::kNonPortable)) {
       ++result.nonPortableSkipped;
+    } else if (options.loadable && !outsideModule(r->text(), *options.loadable).empty()) {
+      ++result.outsideSkipped;
     } else {
       file.buffer().append(r->text()).push_back('\n');
+      result.writtenHash ^= fnv1a64(r->text());
       ++result.written;
       file.drainIfLarge();
     }

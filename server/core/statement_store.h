@@ -42,8 +42,13 @@ struct StatementCounts {
   std::size_t unflushed = 0;  ///< added or updated in memory but not yet in statements.log
 };
 
+class LoadableModules;
+
 struct ExportOptions {
   bool excludeNonPortable = false;  ///< also leave out StatementFlags::nonPortable statements
+  /// When set, also leave out statements naming a module outside these (outsideModule()): the
+  /// project cannot load them. Must outlive the call.
+  const LoadableModules* loadable = nullptr;
 };
 
 /// What exportStatements() wrote; pass it to markBuilt() once the build from that file succeeded.
@@ -51,8 +56,10 @@ struct ExportResult {
   std::size_t written = 0;             ///< statements in the file
   std::size_t excluded = 0;            ///< left out as StatementFlags::excluded
   std::size_t nonPortableSkipped = 0;  ///< left out as non-portable (ExportOptions::excludeNonPortable)
+  std::size_t outsideSkipped = 0;      ///< left out as naming a module outside ExportOptions::loadable
   std::size_t storeTotal = 0;          ///< store size at export time
   std::uint64_t setHash = 0;           ///< order-independent hash of the whole statement set
+  std::uint64_t writtenHash = 0;       ///< the same hash over the statements written: what a build replays
   std::string error;                   ///< empty on success; the file is then complete
   bool ok() const { return error.empty(); }
 };
@@ -105,7 +112,7 @@ class StatementStore {
   bool compact();
 
   /// Writes the statements, one per line in insertion order, to `path` atomically; excluded
-  /// statements are always left out.
+  /// statements are always left out, others as `options` say.
   ExportResult exportStatements(const std::filesystem::path& path, const ExportOptions& options = {});
 
   /// Records that a build from `exported` succeeded (build-mark). Returns false on write failure.

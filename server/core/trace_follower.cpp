@@ -14,7 +14,7 @@
 namespace sysimage::core {
 namespace {
 
-// How many leading bytes are remembered to notice a rewrite that grew past the old offset.
+// How many leading (and trailing) bytes read are remembered to notice a rewrite that grew past the old offset.
 constexpr std::size_t kHeadBytes = 256;
 constexpr std::size_t kReadChunk = std::size_t{64} << 10;
 
@@ -49,6 +49,7 @@ void TraceFollower::closeFile() {
 void TraceFollower::restart() {
   offset_ = 0;
   head_.clear();
+  tail_.clear();
   partial_.clear();
   skipping_ = false;
 }
@@ -99,11 +100,15 @@ TraceFollower::PollResult TraceFollower::poll() {
     return result;
   }
   bool rewritten = static_cast<std::uint64_t>(now.st_size) < offset_;
-  if (!rewritten && !head_.empty()) {
-    std::string head(head_.size(), '\0');
-    const ssize_t n = ::pread(fd_, head.data(), head.size(), 0);
-    rewritten = n >= 0 && (static_cast<std::size_t>(n) < head.size() || head != head_);
-  }
+  // Bytes that differ at the start or just before the offset: another writer truncated and refilled
+  // the file (a second Julia start with the same --trace-compile path).
+  const auto differs = [this](const std::string& seen, std::uint64_t at) {
+    std::string now(seen.size(), '\0');
+    const ssize_t n = ::pread(fd_, now.data(), now.size(), static_cast<off_t>(at));
+    return n >= 0 && (static_cast<std::size_t>(n) < now.size() || now != seen);
+  };
+  if (!rewritten && !head_.empty()) rewritten = differs(head_, 0);
+  if (!rewritten && tail_.size() < offset_ && !tail_.empty()) rewritten = differs(tail_, offset_ - tail_.size());
   if (rewritten) {
     restart();
     result.truncated = true;
@@ -142,6 +147,12 @@ void TraceFollower::readAvailable(PollResult& result) {
     if (n == 0) return;
     const std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
     if (offset_ < kHeadBytes) head_.append(chunk.substr(0, kHeadBytes - offset_));
+    if (chunk.size() >= kHeadBytes) {
+      tail_.assign(chunk.substr(chunk.size() - kHeadBytes));
+    } else {
+      tail_.append(chunk);
+      if (tail_.size() > kHeadBytes) tail_.erase(0, tail_.size() - kHeadBytes);
+    }
     offset_ += chunk.size();
     budget -= chunk.size();
     std::size_t start = 0;

@@ -19,8 +19,10 @@ namespace sysimage::core {
 ///
 /// - A line is returned once its '\n' has been written; a partial last line waits for its end,
 ///   or for finish() when the Julia process has exited.
-/// - Truncation (size below the read offset, or the first bytes changed: a new Julia process
-///   reopened the file with O_TRUNC and wrote again) restarts from offset 0.
+/// - Truncation (size below the read offset, or the first bytes or the last bytes read changed: a
+///   new Julia process reopened the file with O_TRUNC and wrote again, perhaps past the old offset
+///   before this poll) restarts from offset 0. What was read before stays read: the caller's
+///   statement store deduplicates what the new process writes again.
 /// - Replacement (another inode at the path): the rest of the old file is read, its partial last
 ///   line returned as a final line, then the new file is read from offset 0.
 /// - Deletion: the rest of the old file is read; then polls report `missing` and keep their state
@@ -77,6 +79,7 @@ class TraceFollower {
   bool seenFile_ = false;
   std::uint64_t offset_ = 0;
   std::string head_;       // the file's first bytes as read, to notice a rewrite that outgrew offset_
+  std::string tail_;       // the last bytes read before offset_, for the same reason
   std::string partial_;    // unfinished line
   bool skipping_ = false;  // inside an overlong line
 };

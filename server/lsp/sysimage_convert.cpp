@@ -47,8 +47,14 @@ proto::Status toProtocol(const service::ProjectStatus& s) {
     out.julia.errorKind = s.julia.errorKind;
   }
   out.statements = proto::StatementCounts{s.statements.total, s.statements.nonPortable, s.statements.excluded,
-                                          s.statements.newSinceBuild, s.statements.invalidLines};
-  out.recordingSessions = s.recordingSessions;
+                                          s.statements.newSinceBuild, s.statements.invalidLines,
+                                          s.statements.outsideProject, {}};
+  for (const auto& m : s.statements.outsideModules) {
+    out.statements.outsideModules.push_back(proto::OutsideModule{m.module, m.statements, m.reason});
+  }
+  out.recording.sessions = s.recordingSessions;
+  if (!s.traceFile.empty()) out.recording.traceFile = s.traceFile.string();
+  out.recording.traceFileSessions = s.traceFileSessions;
   out.storeDir = s.storeDir.string();
   out.storeDegraded = s.storeDegraded;
   out.storeError = nonEmpty(s.storeError);

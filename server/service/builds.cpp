@@ -79,7 +79,10 @@ static std::optional<BuildInputs> prepareInputs(const julia::JuliaInstallation& 
     return std::nullopt;
   }
   const bool excludeNonPortable = settings.excludeNonPortableStatements || model.config().excludeNonPortableStatements;
-  in.exported = project.store->exportStatements(workDir / "statements.jl", core::ExportOptions{excludeNonPortable});
+  // Statements of modules the project cannot load (the Julia extension's VSCodeServer, Revise) would
+  // only fail to replay: they are left out, and do not change the inputs.
+  in.exported = project.store->exportStatements(workDir / "statements.jl",
+                                                core::ExportOptions{excludeNonPortable, &project.loadable});
   if (!in.exported.ok()) {
     error = "cannot write the statements file: " + in.exported.error;
     return std::nullopt;
@@ -90,7 +93,7 @@ static std::optional<BuildInputs> prepareInputs(const julia::JuliaInstallation& 
   r.importIntoMain = model.config().importIntoMain;
   std::ostringstream key;
   key << julia.executable.string() << '|' << julia.versionText << '|' << r.cpuTarget << '|' << backend << '|'
-      << (model.manifest() ? model.manifest()->contentHash : "") << '|' << core::hashText(in.exported.setHash) << '|'
+      << (model.manifest() ? model.manifest()->contentHash : "") << '|' << core::hashText(in.exported.writtenHash) << '|'
       << in.exported.written << '|' << excludeNonPortable << '|' << r.importIntoMain;
   for (const auto& p : r.packages) key << "|p:" << p;
   for (const auto& f : model.config().statementsFiles) key << "|s:" << f.string();
@@ -111,7 +114,7 @@ static bool imageMatches(const PublishedImage& image, const BuildInputs& in, con
   });
   return m.juliaVersion == in.request.julia.versionText && m.cpuTarget == in.request.cpuTarget && m.backend == backend &&
          m.manifestHash == (model.manifest() ? model.manifest()->contentHash : "") &&
-         m.statementSetHash == core::hashText(in.exported.setHash) && m.statementCount == in.exported.written && packagesIn;
+         m.statementSetHash == core::hashText(in.exported.writtenHash) && m.statementCount == in.exported.written && packagesIn;
 }
 
 void SysimageService::build(const std::optional<fs::path>& folderOrFile, const BuildOptions& options,
@@ -313,7 +316,7 @@ void SysimageService::publishBuild(Project& project, const fs::path& builtImage,
     m.manifestHash = model.manifest()->contentHash;
   }
   m.statementCount = a.exported.written;
-  m.statementSetHash = core::hashText(a.exported.setHash);
+  m.statementSetHash = core::hashText(a.exported.writtenHash);
   m.builtAt = std::chrono::system_clock::now();
   m.buildSeconds = seconds;
   const fs::path dir = project.store->dir();

@@ -107,7 +107,7 @@ void SysimageService::runMeasurement(Project& project, std::optional<fs::path> w
     } else {
       // The statements' own replay: load the packages, then run every recorded statement.
       const fs::path dir = project.store->dir();
-      const auto exported = project.store->exportStatements(dir / "ttfx-statements.jl", {});
+      const auto exported = project.store->exportStatements(dir / "ttfx-statements.jl", {false, &project.loadable});
       if (!exported.ok()) {
         done(ServiceError{"measureFailed", "cannot write the statements to replay: " + exported.error});
         return;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "server/core/ingest.h"
+#include "server/core/outside_statements.h"
 #include "server/core/rebuild_prompt.h"
 #include "server/core/statement_store.h"
 #include "server/core/trace_follower.h"
@@ -20,6 +21,9 @@
 namespace sysimage::service {
 
 using Clock = std::chrono::steady_clock;
+
+/// The stable trace file of a store directory: `<store>/traces/julia-repl.jl` (sysimage_service.cpp).
+std::filesystem::path stableTraceFile(const std::filesystem::path& storeDir);
 
 /// `<image>.ttfx.json`: the last TTFX measurement of an image (measure.cpp).
 std::filesystem::path ttfxPathFor(const std::filesystem::path& image);
@@ -41,13 +45,19 @@ struct SysimageService::JuliaState {
 struct SysimageService::Project {
   Environment env;
   std::string juliaVersion;
+  std::filesystem::path stdlibDir;  // Sys.STDLIB of that Julia: its standard libraries are loadable
   std::unique_ptr<core::StatementStore> store;
   struct Recording {
     std::unique_ptr<core::TraceFollower> follower;
     std::unique_ptr<core::Ingestor> ingestor;
     platform::FileWatcher::WatchId watch = 0;
+    std::size_t sessions = 0;  // Julia processes seen writing the file (a truncation starts a new one)
+    bool sessionOpen = false;  // the current content was counted as a session
   };
-  std::vector<std::unique_ptr<Recording>> recordings;
+  std::vector<std::unique_ptr<Recording>> recordings;  // trace files of replCommand and leftovers
+  std::unique_ptr<Recording> stableTrace;              // <store>/traces/julia-repl.jl, followed always
+  core::LoadableModules loadable;                      // modules a build can resolve (outside_statements.h)
+  core::OutsideStatements outside;                     // statements naming other modules
   std::size_t invalidLines = 0;
   std::vector<std::string> warnings;
   std::unique_ptr<platform::Timer> notifyTimer;

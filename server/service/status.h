@@ -18,13 +18,24 @@ struct JuliaStatus {
   std::string errorKind;  ///< "notFound", "notExecutable", "notJulia", "tooOld", "timeout", "failed"; empty when fine
 };
 
+/// Statements of one module the project cannot load (core::OutsideStatements).
+struct OutsideModuleCount {
+  std::string module;      ///< e.g. "VSCodeServer"
+  std::size_t statements = 0;
+  std::string reason;      ///< why builds leave them out, for the user
+};
+
 /// Statement counts of a project's store.
 struct StatementStatus {
   std::size_t total = 0;
   std::size_t nonPortable = 0;
   std::size_t excluded = 0;
-  std::size_t newSinceBuild = 0;
+  std::size_t newSinceBuild = 0;  ///< statements a build would add (outside ones not counted)
   std::size_t invalidLines = 0;  ///< malformed trace lines seen by this server process
+  /// Statements naming a module outside the project, its manifest and the standard libraries:
+  /// stored, left out of builds; not in `excluded`.
+  std::size_t outsideProject = 0;
+  std::vector<OutsideModuleCount> outsideModules;  ///< by module, most statements first
 };
 
 /// One package difference between the manifest and an image (see core::PackageChange).
@@ -103,7 +114,11 @@ struct ProjectStatus {
   std::string kind;               ///< "project" or "default"
   JuliaStatus julia;
   StatementStatus statements;
-  std::size_t recordingSessions = 0;  ///< trace files being followed for this project
+  std::size_t recordingSessions = 0;  ///< trace files of replCommand/record being followed for this project
+  /// The project's stable trace file (absolute, under the state directory): followed all the time,
+  /// for REPLs that clients start with `--trace-compile=<traceFile>` themselves (the Julia extension's).
+  std::filesystem::path traceFile;
+  std::size_t traceFileSessions = 0;  ///< Julia processes seen writing it (each truncation starts one)
   std::filesystem::path storeDir;
   bool storeDegraded = false;  ///< statements could not be written to disk (kept in memory)
   std::string storeError;

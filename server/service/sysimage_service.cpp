@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <spdlog/spdlog.h>
@@ -29,6 +30,10 @@ constexpr auto kTraceRetention = std::chrono::hours(24);
 constexpr auto kTickInterval = std::chrono::milliseconds(1000);
 /// Project files are re-read this long after the last change event (editors save in bursts).
 constexpr auto kProjectDebounce = std::chrono::milliseconds(300);
+/// Why builds leave out statements of a module outside the project (status, per module).
+constexpr const char* kOutsideReason = "not the project, a package of its manifest or a standard library";
+
+fs::path stableTraceFile(const fs::path& storeDir) { return storeDir / "traces" / "julia-repl.jl"; }
 
 fs::path resolveStateDir(const std::optional<std::string>& configured, const std::optional<julia::JuliaInstallation>& julia) {
   if (configured && !configured->empty()) return fs::absolute(*configured);
@@ -98,6 +103,10 @@ void SysimageService::shutdown() {
     project->fileWatches.clear();
     for (auto& r : project->recordings) {
       platform_.watcher->unwatch(r->watch);
+      r->ingestor->poll();
+    }
+    if (auto& r = project->stableTrace) {
+      watcher_->unwatch(r->watch);
       r->ingestor->poll();
     }
     project->store->flush();
@@ -176,6 +185,7 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
   auto project = std::make_unique<Project>();
   project->env = env;
   project->juliaVersion = julia.versionText;
+  project->stdlibDir = julia.stdlib;
   const fs::path dir = core::storeDirFor(stateDir(), env.dir, julia.versionText);
   try {
     project->store = std::make_unique<core::StatementStore>(dir);
@@ -189,6 +199,7 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
   project->model = std::make_unique<ProjectModel>(env.dir, dir, julia.version, env.kind == "default", julia.cpuName);
   project->model->reload();
   project->model->rescanImages();
+  refreshLoadable(*project);
   try {
     project->prompt = core::loadPromptState(dir);
   } catch (const std::exception& e) {
@@ -217,7 +228,7 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
   std::error_code ec;
   const fs::path traces = dir / "traces";
   for (const auto& entry : fs::directory_iterator(traces, ec)) {
-    if (entry.path().extension() != ".jl") continue;
+    if (entry.path().extension() != ".jl" || entry.path() == stableTraceFile(dir)) continue;
     followTrace(*raw, entry.path());
     const auto age = fs::file_time_type::clock::now() - entry.last_write_time(ec);
     if (!ec && age > kTraceRetention) {
@@ -229,6 +240,7 @@ SysimageService::Project* SysimageService::openProject(const std::optional<fs::p
       }
     }
   }
+  followStableTrace(*raw);
   if (raw->store->counts().unflushed > 0) raw->store->flush();
   maybeOffer(*raw);
   return raw;
@@ -250,6 +262,7 @@ void SysimageService::watchProjectFiles(Project& project) {
 void SysimageService::reloadProject(Project& project) {
   bool changed = project.model->reload();
   changed |= project.model->rescanImages();
+  changed |= refreshLoadable(project);
   if (!changed) return;
   spdlog::info("project files of {} changed", project.env.name);
   scheduleNotify(project);
@@ -257,7 +270,7 @@ void SysimageService::reloadProject(Project& project) {
 }
 
 void SysimageService::maybeOffer(Project& project) {
-  const auto selection = project.model->select(settings_, project.store->counts().newSinceLastBuild);
+  const auto selection = project.model->select(settings_, newStatementsSinceBuild(project));
   Subscriber* target = nullptr;
   for (auto& [id, sub] : listeners_) {
     if (sub.canOffer && sub.offer && sub.canOffer(project.env.dir)) {
@@ -301,10 +314,19 @@ void SysimageService::maybeOffer(Project& project) {
                 });
 }
 
-void SysimageService::followTrace(Project& project, const fs::path& traceFile) {
-  auto rec = std::make_unique<Project::Recording>();
+namespace {
+
+std::unique_ptr<SysimageService::Project::Recording> makeRecording(core::StatementStore& store, const fs::path& traceFile) {
+  auto rec = std::make_unique<SysimageService::Project::Recording>();
   rec->follower = std::make_unique<core::TraceFollower>(traceFile);
-  rec->ingestor = std::make_unique<core::Ingestor>(*rec->follower, *project.store);
+  rec->ingestor = std::make_unique<core::Ingestor>(*rec->follower, store);
+  return rec;
+}
+
+}  // namespace
+
+void SysimageService::followTrace(Project& project, const fs::path& traceFile) {
+  auto rec = makeRecording(*project.store, traceFile);
   Project* p = &project;
   rec->watch = platform_.watcher->watch(traceFile, [this, p, alive = alive_](const fs::path&) {
     if (*alive) ingest(*p);
@@ -313,18 +335,45 @@ void SysimageService::followTrace(Project& project, const fs::path& traceFile) {
   ingest(project);
 }
 
+void SysimageService::followStableTrace(Project& project) {
+  // Julia opens the file for writing (O_TRUNC) at each start, so its directory must exist; the file
+  // need not (the watcher and the follower wait for it).
+  const fs::path trace = stableTraceFile(project.store->dir());
+  std::error_code ec;
+  fs::create_directories(trace.parent_path(), ec);
+  if (ec) spdlog::warn("cannot create {}: {}", trace.parent_path().string(), ec.message());
+  project.stableTrace = makeRecording(*project.store, trace);
+  Project* p = &project;
+  project.stableTrace->watch = watcher_->watch(trace, [this, p, alive = alive_](const fs::path&) {
+    if (*alive) ingest(*p);
+  });
+  ingest(project);
+}
+
 void SysimageService::ingest(Project& project) {
   std::size_t changed = 0;
-  for (auto& rec : project.recordings) {
+  auto pollOne = [&](Project::Recording& rec) {
     do {
-      const core::IngestCounts counts = rec->ingestor->poll();
+      const core::IngestCounts counts = rec.ingestor->poll();
       changed += counts.added;
       project.invalidLines += counts.invalid;
-    } while (rec->ingestor->lastPoll().more);
-    if (!rec->ingestor->lastPoll().error.empty()) {
-      spdlog::warn("reading {}: {}", rec->follower->path().string(), rec->ingestor->lastPoll().error);
+      // Truncation or a new file: another Julia started writing. What was read stays in the store,
+      // and what the new process writes again is deduplicated there.
+      const auto& last = rec.ingestor->lastPoll();
+      if (last.truncated || last.replaced || last.missing) rec.sessionOpen = false;
+      if (!rec.sessionOpen && rec.follower->offset() > 0) {
+        rec.sessionOpen = true;
+        ++rec.sessions;
+        spdlog::info("a Julia session writes {} (session {})", rec.follower->path().string(), rec.sessions);
+        scheduleNotify(project);
+      }
+    } while (rec.ingestor->lastPoll().more);
+    if (!rec.ingestor->lastPoll().error.empty()) {
+      spdlog::warn("reading {}: {}", rec.follower->path().string(), rec.ingestor->lastPoll().error);
     }
-  }
+  };
+  for (auto& rec : project.recordings) pollOne(*rec);
+  if (project.stableTrace) pollOne(*project.stableTrace);
   if (project.store->counts().unflushed > 0) {
     // Durable before anyone is told: a statement shown in a status survives a crash.
     project.store->flush();
@@ -373,21 +422,48 @@ void SysimageService::scheduleNotify(Project& project) {
   project.notifyTimer->start(wait, std::chrono::milliseconds(0), send);
 }
 
-ProjectStatus SysimageService::snapshot(const Project& project) const {
+std::size_t SysimageService::newStatementsSinceBuild(Project& project) {
+  project.outside.update(*project.store, project.loadable);
+  const core::StatementCounts c = project.store->counts();
+  // Statements at insertion index total - newSinceLastBuild and later are the new ones.
+  const std::size_t outsideNew = project.outside.since(c.total - c.newSinceLastBuild);
+  return c.newSinceLastBuild - std::min(outsideNew, c.newSinceLastBuild);
+}
+
+bool SysimageService::refreshLoadable(Project& project) {
+  const ProjectModel& model = *project.model;
+  core::LoadableModules modules = core::loadableModules(model.project(), model.manifest(), project.stdlibDir);
+  if (modules == project.loadable) return false;
+  project.loadable = std::move(modules);
+  return true;
+}
+
+ProjectStatus SysimageService::snapshot(Project& project) {
   ProjectStatus s;
   s.project = project.env.dir;
   s.name = project.env.name;
   s.kind = project.env.kind;
   s.julia = julia_->status;
+  const std::size_t newSinceBuild = newStatementsSinceBuild(project);
   const core::StatementCounts c = project.store->counts();
-  s.statements = StatementStatus{c.total, c.nonPortable, c.excluded, c.newSinceLastBuild, project.invalidLines};
+  s.statements = StatementStatus{c.total, c.nonPortable, c.excluded, newSinceBuild, project.invalidLines};
+  s.statements.outsideProject = project.outside.total();
+  for (const auto& [module, count] : project.outside.byModule()) {
+    s.statements.outsideModules.push_back(OutsideModuleCount{module, count, kOutsideReason});
+  }
+  std::stable_sort(s.statements.outsideModules.begin(), s.statements.outsideModules.end(),
+                   [](const OutsideModuleCount& a, const OutsideModuleCount& b) { return a.statements > b.statements; });
   s.recordingSessions = project.recordings.size();
+  if (project.stableTrace) {
+    s.traceFile = project.stableTrace->follower->path();
+    s.traceFileSessions = project.stableTrace->sessions;
+  }
   s.storeDir = project.store->dir();
   s.storeDegraded = project.store->degraded();
   if (s.storeDegraded) s.storeError = project.store->degradedReason();
   s.warnings = project.warnings;
   const ProjectModel& model = *project.model;
-  const auto selection = model.select(settings_, c.newSinceLastBuild);
+  const auto selection = model.select(settings_, newSinceBuild);
   auto problem = [](const std::optional<FileError>& e) -> std::optional<FileProblem> {
     if (!e) return std::nullopt;
     return FileProblem{e->file.string(), e->line, e->column, e->message};
@@ -486,7 +562,7 @@ void SysimageService::replCommand(const std::optional<fs::path>& folderOrFile, C
     cmd.command = julia_->installation->executable.string();
     // Re-read the project first: an image is never offered for packages or sources that just changed.
     if (project->model->reload()) scheduleNotify(*project);
-    const auto selection = project->model->select(settings_, project->store->counts().newSinceLastBuild);
+    const auto selection = project->model->select(settings_, newStatementsSinceBuild(*project));
     if (selection.usable()) {
       cmd.args.push_back("-J");
       cmd.args.push_back(selection.image->path.string());
@@ -509,6 +585,7 @@ void SysimageService::clearStatements(const std::optional<fs::path>& folderOrFil
       return;
     }
     project->invalidLines = 0;
+    project->outside.reset();
     scheduleNotify(*project);
     done(snapshot(*project));
   });

@@ -57,6 +57,7 @@ class SysimageService {
   /// status (julia.error), not as an error.
   void status(const std::optional<std::filesystem::path>& folderOrFile, Callback<ProjectStatus> done);
   /// A recorded REPL command for that project: a fresh trace file the server follows from now on.
+  /// (REPLs that clients start themselves use the project's stable trace file, ProjectStatus::traceFile.)
   /// `-J <image>` is added only when the selected image is usable (upToDate or suggested).
   /// Errors: "juliaUnavailable" (with the reason), "storeFailed".
   void replCommand(const std::optional<std::filesystem::path>& folderOrFile, Callback<ReplCommand> done);
@@ -149,13 +150,19 @@ class SysimageService {
   void startProbe();
   Project* openProject(const std::optional<std::filesystem::path>& folderOrFile, std::string& error);
   void followTrace(Project& project, const std::filesystem::path& traceFile);
+  void followStableTrace(Project& project);
   void ingest(Project& project);
+  /// Statements recorded since the project's last build that a build would replay (statements
+  /// naming modules outside the project not counted); brings Project::outside up to date.
+  std::size_t newStatementsSinceBuild(Project& project);
+  /// Re-reads which modules a build of the project can resolve. Returns true when they changed.
+  bool refreshLoadable(Project& project);
   void tick();
   void scheduleNotify(Project& project);
   void watchProjectFiles(Project& project);
   void reloadProject(Project& project);
   void maybeOffer(Project& project);
-  ProjectStatus snapshot(const Project& project) const;
+  ProjectStatus snapshot(Project& project);
   ProjectStatus juliaFailureStatus(const std::optional<std::filesystem::path>& folderOrFile) const;
 
   platform::Post post_;

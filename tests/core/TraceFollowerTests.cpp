@@ -107,6 +107,27 @@ TEST_F(TraceFollowerTests, RewriteThatOutgrewTheOffsetIsNoticed) {
   EXPECT_EQ(result.lines, (Lines{"NEW 1", "NEW 2", "NEW 3"}));
 }
 
+TEST_F(TraceFollowerTests, RewriteWithTheSameStartIsNoticedByTheBytesBeforeTheOffset) {
+  // The REPL of the Julia extension writes the same start-up statements at every start: a second
+  // start whose first kilobytes match the first's, grown past the old offset before the next poll.
+  std::string startup;
+  for (int i = 0; startup.size() < 600; ++i) startup += "precompile(Tuple{typeof(VSCodeServer.f" + std::to_string(i) + ")})\n";
+  TraceFollower follower(trace_);
+  append(startup + "session one\n");
+  EXPECT_EQ(follower.poll().lines.back(), "session one");
+  rewrite(startup + "session two, longer than the first\nmore\n");
+  auto result = follower.poll();
+  EXPECT_TRUE(result.truncated);
+  ASSERT_GE(result.lines.size(), 2u);
+  EXPECT_EQ(result.lines[result.lines.size() - 2], "session two, longer than the first");
+  EXPECT_EQ(result.lines.back(), "more");
+  // Appends after that are not mistaken for another rewrite.
+  append("later\n");
+  result = follower.poll();
+  EXPECT_FALSE(result.truncated);
+  EXPECT_EQ(result.lines, Lines{"later"});
+}
+
 TEST_F(TraceFollowerTests, ReplacedFileIsReadFromZeroAfterTheOldOnesRest) {
   TraceFollower follower(trace_);
   append("a\n");

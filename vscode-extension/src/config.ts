@@ -16,6 +16,12 @@ import {
 } from './settings';
 
 export class Config {
+  /**
+   * The Julia of the Julia extension (features/juliaRepl.ts), used when `juliaSysimage.juliaPath`
+   * is empty so that images are built by the Julia that loads them. Only set while trusted.
+   */
+  extensionJulia: string | undefined;
+
   private get raw(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(configurationSection);
   }
@@ -46,7 +52,7 @@ export class Config {
   get settings(): Settings {
     const c = this.raw;
     return normalizeSettings({
-      juliaPath: this.juliaPath,
+      juliaPath: this.juliaPath ?? (this.trusted ? this.extensionJulia : undefined),
       serverPath: this.serverPath,
       environmentPath: c.get('environmentPath'),
       cpuTarget: c.get('cpuTarget'),

@@ -13,7 +13,7 @@ import { CommandIds, CommandName, ContextKeys, configurationSection } from './id
 import * as proto from './protocol';
 import { resolveServerPath } from './serverPath';
 import { StatusStore } from './statusStore';
-import type { ServerState } from './statusPresentation';
+import type { JuliaReplSummary, ServerState } from './statusPresentation';
 
 /** What commands get while the server runs. */
 export interface RunningCtx {
@@ -43,6 +43,11 @@ export class Ctx {
   /** Fires on every change of the server state (starting, running, stopped, notFound). */
   readonly onDidChangeServerState = this.stateEmitter.event;
 
+  private juliaReplSummary: JuliaReplSummary | undefined;
+  private readonly juliaReplEmitter = new vscode.EventEmitter<void>();
+  /** Fires when what the Julia extension's REPL records and uses changes (features/juliaRepl.ts). */
+  readonly onDidChangeJuliaRepl = this.juliaReplEmitter.event;
+
   private serverCommands = new Set<string>();
   /** The serverPath setting the current server was started with (a change restarts it). */
   private startedWithServerPath: string | undefined;
@@ -59,6 +64,7 @@ export class Ctx {
     readonly output: vscode.OutputChannel,
   ) {
     this.pushExtCleanup(this.stateEmitter);
+    this.pushExtCleanup(this.juliaReplEmitter);
     this.commands = new CommandRegistry<RunningCtx, Ctx>(
       (id, fn) => vscode.commands.registerCommand(id, fn),
       () => this.running(),
@@ -121,6 +127,28 @@ export class Ctx {
 
   get serverMessage(): string | undefined {
     return this.stateMessage;
+  }
+
+  /** What the Julia extension's REPL records and uses; undefined when that extension is not installed. */
+  get juliaRepl(): JuliaReplSummary | undefined {
+    return this.juliaReplSummary;
+  }
+
+  setJuliaRepl(summary: JuliaReplSummary | undefined): void {
+    if (JSON.stringify(summary) === JSON.stringify(this.juliaReplSummary)) return;
+    this.juliaReplSummary = summary;
+    this.juliaReplEmitter.fire();
+  }
+
+  /** Sends the current settings to the running server (`workspace/didChangeConfiguration`). */
+  async sendSettings(): Promise<void> {
+    const r = this.running();
+    if (!r) return;
+    try {
+      await r.client.sendNotification(lc.DidChangeConfigurationNotification.type, { settings: this.config.didChangeConfigurationSettings() });
+    } catch (err) {
+      this.output.appendLine(`workspace/didChangeConfiguration: ${errorMessage(err)}`);
+    }
   }
 
   /** The running client, or undefined while the server is down. */

@@ -7,6 +7,7 @@ import { outputChannelName } from './ids';
 import * as build from './features/build';
 import * as buildLog from './features/buildLog';
 import * as cpuTarget from './features/cpuTarget';
+import * as juliaRepl from './features/juliaRepl';
 import * as measure from './features/measure';
 import * as repl from './features/repl';
 import * as server from './features/server';
@@ -24,8 +25,15 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<void> {
   for (const feature of [statusBar, server, serverProgress, repl, build, showStatus, buildLog, measure, statements, cpuTarget]) {
     feature.activate(ctx);
   }
-  // Not awaited: activation must not wait for the server (it may be missing or slow).
-  void ctx.start();
+  const julia = juliaRepl.activate(ctx);
+  // Not awaited: activation must not wait for the server (it may be missing or slow), nor for the
+  // Julia extension, whose Julia the server is started with when juliaSysimage.juliaPath is empty.
+  const started = ctx;
+  void julia
+    .resolve()
+    .catch(() => false)
+    .then(() => started.start())
+    .then(() => julia.onStatus());
 }
 
 export async function deactivate(): Promise<void> {

@@ -12,11 +12,13 @@ export const CommandIds = {
   clearStatements: 'juliaSysimage.clearStatements',
   selectCpuTarget: 'juliaSysimage.selectCpuTarget',
   restartServer: 'juliaSysimage.restartServer',
+  useInJuliaRepl: 'juliaSysimage.useInJuliaRepl',
+  stopInJuliaRepl: 'juliaSysimage.stopInJuliaRepl',
 } as const;
 export type CommandName = keyof typeof CommandIds;
 
 /** Commands that work while the server is down (no `enablement` clause). */
-export const commandsWithoutServer: readonly CommandName[] = ['selectCpuTarget', 'restartServer'];
+export const commandsWithoutServer: readonly CommandName[] = ['selectCpuTarget', 'restartServer', 'stopInJuliaRepl'];
 
 /** Context keys for `when`/`enablement` clauses. */
 export const ContextKeys = {

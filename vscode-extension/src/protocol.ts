@@ -44,13 +44,41 @@ export interface JuliaInfo {
   errorKind?: JuliaErrorKind;
 }
 
+/** Statements of one module the project cannot load: stored, left out of builds. */
+export interface OutsideModule {
+  /** e.g. "VSCodeServer" */
+  module: string;
+  statements: number;
+  /** why builds leave them out */
+  reason: string;
+}
+
 /** Counts of recorded precompile statements. */
 export interface StatementCounts {
   total: number;
   nonPortable: number;
+  /** refer to Main: never built */
   excluded: number;
+  /** statements a build would add (outside ones not counted) */
   newSinceBuild: number;
   invalidLines: number;
+  /** name a module that is not the project, a package of its manifest or a standard library: never built (absent from older servers) */
+  outsideProject?: number;
+  /** those by module, most statements first */
+  outsideModules?: OutsideModule[];
+}
+
+/** Trace files the server follows. */
+export interface RecordingInfo {
+  /** trace files of `sysimage/replCommand` and `record` being followed */
+  sessions: number;
+  /**
+   * The project's stable trace file (absolute, under the state directory), followed all the time:
+   * REPLs the client starts itself get `--trace-compile=<traceFile>`. Absent from older servers.
+   */
+  traceFile?: string;
+  /** Julia processes seen writing traceFile (each start truncates it) */
+  traceFileSessions?: number;
 }
 
 /**
@@ -164,8 +192,7 @@ export interface Status {
   kind: 'project' | 'default';
   julia: JuliaInfo;
   statements: StatementCounts;
-  /** trace files being followed */
-  recording: { sessions: number };
+  recording: RecordingInfo;
   /** degraded: writes failed, statements are kept in memory */
   store: { dir: string; degraded: boolean; error?: string };
   warnings: string[];

@@ -68,7 +68,15 @@ export function statusDetailRows(s: Status, canBuild: boolean): DetailRow[] {
     c.invalidLines ? plural(c.invalidLines, 'invalid line') : '',
   ].filter((x) => x);
   info(`$(list-unordered) ${c.total} recorded`, extra.join(', ') || undefined, `store: ${s.store.dir}${s.store.degraded ? ' (degraded: kept in memory)' : ''}`, s.store.dir);
+  if (c.outsideProject) {
+    const modules = (c.outsideModules ?? []).map((m) => `${m.module} ${m.statements}`).join(', ');
+    info(`$(circle-slash) ${c.outsideProject} outside the project, never built`, modules, c.outsideModules?.[0]?.reason);
+  }
   if (s.recording.sessions) info(`$(record) Recording ${plural(s.recording.sessions, 'Julia session')}`);
+  if (s.recording.traceFile) {
+    const seen = s.recording.traceFileSessions ? `${plural(s.recording.traceFileSessions, 'Julia session')} seen` : 'no Julia session yet';
+    info('$(file) Stable trace file', seen, s.recording.traceFile, s.recording.traceFile);
+  }
 
   const ttfx = img?.ttfx;
   const gain = measurementGain(ttfx);

@@ -47,6 +47,26 @@ export interface Presentation {
   accessibilityLabel: string;
 }
 
+/** What the Julia extension's own REPL records and uses (features/juliaRepl.ts). */
+export interface JuliaReplSummary {
+  /** the project (environment directory) its REPL uses */
+  project: string;
+  /** our `--trace-compile=` entry is in `julia.additionalArgs` */
+  recording: boolean;
+  /** the image of our `--sysimage=` entry, when there is one */
+  sysimage?: string;
+  /** why it does not record, or has no sysimage, in words */
+  why?: string;
+}
+
+/** The tooltip line: "Julia REPL: recording, sysimage X", or why not. */
+export function juliaReplLine(r: JuliaReplSummary): string {
+  const image = r.sysimage ? `sysimage ${codeSpan(r.sysimage.split(/[\\/]/).pop() ?? r.sysimage)}` : 'no sysimage';
+  const why = r.why ? ` (${escapeMarkdown(r.why)})` : '';
+  if (!r.recording) return `$(circle-slash) Julia REPL: not recording${r.sysimage ? `, ${image}` : ''}${why}`;
+  return `$(record) Julia REPL: recording, ${image}${r.sysimage ? '' : why}`;
+}
+
 export interface PresentationInput {
   server: ServerState;
   /** why the server is stopped or not found */
@@ -57,6 +77,8 @@ export interface PresentationInput {
   trusted: boolean;
   /** the server offers `sysimage.build` (older servers do not) */
   canBuild: boolean;
+  /** the Julia extension's REPL, when that extension is installed */
+  juliaRepl?: JuliaReplSummary;
 }
 
 const openSettings = 'workbench.action.openSettings';
@@ -92,14 +114,14 @@ function basePresentation(input: PresentationInput): Presentation {
   }
   const s = input.status;
   if (!s) return make('waitingForStatus', '$(sync~spin) Sysimage', 'Waiting for the project status…');
-  return presentProject(s, input.canBuild);
+  return presentProject(s, input.canBuild, input.juliaRepl);
 }
 
-function presentProject(s: Status, canBuild: boolean): Presentation {
+function presentProject(s: Status, canBuild: boolean, juliaRepl: JuliaReplSummary | undefined): Presentation {
   const project = [s.project];
   const details = { command: CommandIds.showStatus, title: 'Show status', arguments: project };
   const rebuild = canBuild ? { command: CommandIds.build, title: 'Build sysimage', arguments: project } : details;
-  const t = new Tooltip(s, canBuild);
+  const t = new Tooltip(s, canBuild, juliaRepl && sameDir(juliaRepl.project, s.project) ? juliaRepl : undefined);
 
   if (s.julia.error) {
     const notFound = s.julia.errorKind === 'notFound';
@@ -217,6 +239,11 @@ function make(
   };
 }
 
+function sameDir(a: string, b: string): boolean {
+  const n = (p: string) => (p.length > 1 ? p.replace(/[\\/]+$/, '') : p);
+  return n(a) === n(b);
+}
+
 function stripIcons(text: string): string {
   return text.replace(/\$\([^)]*\)\s*/g, '').trim();
 }
@@ -230,6 +257,7 @@ class Tooltip {
   constructor(
     private readonly s: Status,
     private readonly canBuild: boolean,
+    private readonly juliaRepl: JuliaReplSummary | undefined,
   ) {
     const julia = s.julia.version ? `Julia ${escapeMarkdown(s.julia.version)}` : 'Julia';
     this.parts.push(`**${escapeMarkdown(s.name)}** · ${julia}${s.kind === 'default' ? ' · default environment' : ''}`);
@@ -255,8 +283,13 @@ class Tooltip {
     if (c.excluded) extra.push(`${c.excluded} excluded`);
     if (c.invalidLines) extra.push(plural(c.invalidLines, 'invalid line'));
     this.parts.push(`Recorded precompile statements: **${c.total}**${extra.length ? ` (${extra.join(', ')})` : ''}`);
+    if (c.outsideProject) {
+      const modules = (c.outsideModules ?? []).slice(0, 3).map((m) => `${escapeMarkdown(m.module)} ${m.statements}`);
+      this.parts.push(`${plural(c.outsideProject, 'statement')} of modules outside the project, never built: ${modules.join(', ')}${(c.outsideModules?.length ?? 0) > 3 ? ', …' : ''}`);
+    }
     const sessions = this.s.recording.sessions;
     if (sessions) this.parts.push(`$(record) Recording ${plural(sessions, 'Julia session')}`);
+    if (this.juliaRepl) this.parts.push(juliaReplLine(this.juliaRepl));
   }
 
   image(img: ImageInfo | null | undefined): void {

@@ -83,8 +83,9 @@ M.rebuild_actions = { "Rebuild", "Not now", "Don't ask for this project" }
   kind: "project" | "default",
   julia: {path, version, error?, errorKind?},   -- errorKind: notFound | notExecutable | notJulia |
                                                 --            tooOld | timeout | failed
-  statements: {total, nonPortable, excluded, newSinceBuild, invalidLines},
-  recording: {sessions},
+  statements: {total, nonPortable, excluded, newSinceBuild, invalidLines, outsideProject,
+               outsideModules: [{module, statements, reason}]},  -- outside: never built
+  recording: {sessions, traceFile?, traceFileSessions},  -- traceFile: the stable trace file
   store: {dir, degraded, error?},
   warnings: string[],
   staleness: {state: "none"|"upToDate"|"suggested"|"unsafe"|"unusable", reasons: string[],

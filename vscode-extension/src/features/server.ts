@@ -2,10 +2,8 @@
 // with {juliaSysimage: {...}} (trust rule applied), a restart when serverPath changes or when the
 // folder becomes trusted (the programs to run may change).
 import * as vscode from 'vscode';
-import * as lc from 'vscode-languageclient/node';
 import { Config } from '../config';
 import type { Ctx } from '../ctx';
-import { errorMessage } from '../errors';
 
 export function activate(ctx: Ctx): void {
   const restart = () => () => ctx.restart();
@@ -19,13 +17,7 @@ export function activate(ctx: Ctx): void {
         await ctx.restart();
         return;
       }
-      const r = ctx.running();
-      if (!r) return;
-      try {
-        await r.client.sendNotification(lc.DidChangeConfigurationNotification.type, { settings: ctx.config.didChangeConfigurationSettings() });
-      } catch (err) {
-        ctx.output.appendLine(`workspace/didChangeConfiguration: ${errorMessage(err)}`);
-      }
+      await ctx.sendSettings();
     }),
   );
 

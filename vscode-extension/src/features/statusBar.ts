@@ -22,6 +22,7 @@ export function activate(ctx: Ctx): void {
       status,
       trusted: vscode.workspace.isTrusted,
       canBuild: ctx.serverOffers('sysimage.build'),
+      juliaRepl: ctx.juliaRepl,
     });
     if (last && same(last, p)) return;
     last = p;
@@ -37,6 +38,7 @@ export function activate(ctx: Ctx): void {
 
   ctx.pushExtCleanup(ctx.onDidChangeServerState(render));
   ctx.pushExtCleanup(ctx.statuses.onDidChange(render));
+  ctx.pushExtCleanup(ctx.onDidChangeJuliaRepl(render));
   ctx.pushExtCleanup(vscode.window.onDidChangeActiveTextEditor(render));
   ctx.pushExtCleanup(vscode.workspace.onDidChangeWorkspaceFolders(render));
   ctx.pushExtCleanup(vscode.workspace.onDidGrantWorkspaceTrust(render));

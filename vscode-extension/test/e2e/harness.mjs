@@ -54,6 +54,7 @@ export function sleep(ms) {
  * @param {object} o
  * @param {string} o.runDir    fresh short directory for this instance (created)
  * @param {string} o.vsix      the extension package
+ * @param {string[]} o.extraVsix  more packages to install (e.g. the Julia extension's stand-in)
  * @param {string} o.folder    workspace folder to open
  * @param {object} o.settings  user settings added to baseUserSettings
  * @param {object} o.machineSettings  settings of the machine code-server runs on ("Remote" tab):
@@ -62,7 +63,7 @@ export function sleep(ms) {
  * @param {boolean} o.trust    leave Workspace Trust on (the Restricted Mode test)
  * @param {object} o.env       extra environment for code-server (and so for the extension host)
  */
-export async function startVSCode({ runDir, vsix, folder, settings = {}, machineSettings = {}, trust = false, env = {} }) {
+export async function startVSCode({ runDir, vsix, extraVsix = [], folder, settings = {}, machineSettings = {}, trust = false, env = {} }) {
   const dirs = {
     home: path.join(runDir, 'h'),
     tmp: path.join(runDir, 't'),
@@ -89,12 +90,14 @@ export async function startVSCode({ runDir, vsix, folder, settings = {}, machine
   };
   delete childEnv.VSCODE_IPC_HOOK_CLI;
 
-  const install = spawnSync(codeServerBin, ['--install-extension', vsix, '--extensions-dir', dirs.exts, '--user-data-dir', dirs.data], {
-    env: childEnv,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (install.status !== 0) throw new Error(`installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+  for (const pkg of [vsix, ...extraVsix]) {
+    const install = spawnSync(codeServerBin, ['--install-extension', pkg, '--extensions-dir', dirs.exts, '--user-data-dir', dirs.data], {
+      env: childEnv,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (install.status !== 0) throw new Error(`installing ${pkg} failed:\n${install.stdout}\n${install.stderr}`);
+  }
 
   const port = await freePort();
   const args = [

@@ -8,7 +8,9 @@
 //
 // Needs: npm ci in vscode-extension/, scripts/e2e-setup.sh (code-server, chromium), a Julia
 // (scripts/julia-path, or $JULIA). Env: E2E_VSIX=<file> to test a given package instead of
-// building one; E2E_KEEP=1 keeps the run directory; E2E_ONLY=main|restricted runs one scenario.
+// building one; E2E_KEEP=1 keeps the run directory; E2E_ONLY=main,restricted,julia-repl (a comma
+// list) runs only those scenarios. Scenario julia-repl (juliaRepl.mjs) keeps its screenshots in
+// artifacts/julia-repl/.
 //
 // The build, progress, Pkg-change and cancel steps need server features of docs/protocol.md
 // "Planned". They are written here and run by themselves once the server lists `sysimage.build`
@@ -58,8 +60,13 @@ if (!vsix) {
 vsix = path.resolve(vsix);
 if (!fs.existsSync(vsix)) fail(`no package at ${vsix}`);
 
+const only = new Set((process.env.E2E_ONLY ?? '').split(',').filter(Boolean));
+const runs = (scenario) => only.size === 0 || only.has(scenario);
 fs.mkdirSync(artifacts, { recursive: true });
-for (const f of fs.readdirSync(artifacts)) fs.rmSync(path.join(artifacts, f), { recursive: true, force: true });
+if (runs('main') || runs('restricted')) {
+  // The julia-repl scenario (another CTest test) clears its own directory.
+  for (const f of fs.readdirSync(artifacts)) if (f !== 'julia-repl') fs.rmSync(path.join(artifacts, f), { recursive: true, force: true });
+}
 
 // A short root: VS Code puts IPC sockets under TMPDIR (paths limited to ~108 characters).
 const root = fs.mkdtempSync('/tmp/jse2e-');
@@ -337,9 +344,13 @@ async function restrictedScenario() {
     JSON.stringify({ 'juliaSysimage.juliaPath': evilJulia, 'juliaSysimage.serverPath': evilServer }, null, 2),
   );
 
+  // The Julia extension's stand-in too: in Restricted Mode its settings must not be written either.
+  const { packageStandIn } = await import('./juliaRepl.mjs');
+  const standIn = packageStandIn({ here, repoDir, extDir, root });
   const vs = await startVSCode({
     runDir,
     vsix,
+    extraVsix: [standIn],
     folder,
     trust: true,
     // The user's (machine) settings choose the server; Julia comes from $JULIA, not the workspace.
@@ -379,6 +390,18 @@ async function restrictedScenario() {
       if (!/Restricted Mode: workspace values/.test(log)) throw new Error(`the output channel does not mention Restricted Mode:\n${log}`);
       return `no marker in ${markers}; server from the user setting`;
     });
+
+    await step('Restricted Mode: no Julia REPL offer, and julia.additionalArgs is never written, even on request', async () => {
+      if ((await ui.toast(page, /record and use sysimages in the Julia REPL/).count()) > 0) throw new Error('the Julia REPL offer was shown in Restricted Mode');
+      await ui.runCommand(page, 'Julia Sysimage: Record and use sysimages in the Julia REPL');
+      const refused = await ui.waitForToast(page, /not trusted \(Restricted Mode\), so no settings are changed/, 15_000);
+      await refused.hover();
+      await sleep(500);
+      await shot(page, '17-restricted-julia-repl.png');
+      const settings = JSON.parse(fs.readFileSync(path.join(folder, '.vscode', 'settings.json'), 'utf8'));
+      if ('julia.additionalArgs' in settings) throw new Error(`julia.additionalArgs was written: ${JSON.stringify(settings)}`);
+      return 'refused with a notice; .vscode/settings.json unchanged';
+    });
   } finally {
     keepLogs(vs, 'restricted');
     await vs.close();
@@ -388,13 +411,19 @@ async function restrictedScenario() {
 
 // ---------------------------------------------------------------------------------------------
 
-const only = process.env.E2E_ONLY;
 try {
   const caps = await probeServer(serverBin);
   console.log(`e2e: ${serverBin} (${caps.serverInfo?.name} ${caps.serverInfo?.version}) offers ${caps.commands.join(', ') || 'no commands'}`);
   console.log(`e2e: julia ${julia}; package ${vsix}; run directory ${root}`);
-  if (!only || only === 'main') await mainScenario(caps);
-  if (!only || only === 'restricted') await restrictedScenario();
+  if (runs('main')) await mainScenario(caps);
+  if (runs('restricted')) await restrictedScenario();
+  if (runs('julia-repl')) {
+    const { juliaReplScenario } = await import('./juliaRepl.mjs');
+    await juliaReplScenario({
+      root, repoDir, extDir, here, vsix, serverBin, julia, artifacts, instances, ui, sleep, startVSCode, descendants, outputChannelLog, keepLogs, step,
+      setPage: (page) => (currentPage = page),
+    });
+  }
 } catch (e) {
   failed = true;
   console.error(`e2e: ${e?.stack ?? e}`);

@@ -67,7 +67,8 @@ export async function recordedCount(page) {
 export async function runCommand(page, title) {
   await page.mouse.move(700, 300); // away from the status bar: close its hover
   await page.keyboard.press('Escape');
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 10 } }).catch(() => undefined);
+  // The title bar (not the top of the window, where Restricted Mode's banner has a "Learn More" link).
+  await page.locator('.monaco-workbench .part.titlebar').first().click({ position: { x: 700, y: 10 }, timeout: 5000 }).catch(() => undefined);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input[type="text"]');
   await input.waitFor({ state: 'visible', timeout: 10_000 });

@@ -192,6 +192,25 @@ describe('statusPresentation', () => {
       assert.match(p.tooltip, /2 corrupt lines set aside/);
     });
 
+    it('statements outside the project: counted by module in the tooltip', () => {
+      const statements = { ...servedStatus().statements, outsideProject: 120, outsideModules: [{ module: 'VSCodeServer', statements: 118, reason: 'r' }, { module: 'Revise', statements: 2, reason: 'r' }] };
+      const p = presentStatus(running(servedStatus({ statements })));
+      assert.match(plain(p.tooltip), /120 statements of modules outside the project, never built: VSCodeServer 118, Revise 2/);
+    });
+
+    it('the Julia extension\'s REPL: "Julia REPL: recording, sysimage X", or why not, for its project only', () => {
+      const s = plannedStatus();
+      const withImage = { project: `${s.project}/`, recording: true, sysimage: s.image!.path };
+      assert.match(plain(presentStatus({ ...running(s), juliaRepl: withImage }).tooltip), /Julia REPL: recording, sysimage `sysimage-20261121T101500\.so`/);
+      const without = { project: s.project, recording: true, why: 'the sysimage is out of date: Foo 0.1.0 → 0.2.0' };
+      assert.match(plain(presentStatus({ ...running(s), juliaRepl: without }).tooltip), /Julia REPL: recording, no sysimage \(the sysimage is out of date: Foo 0\.1\.0 → 0\.2\.0\)/);
+      const off = { project: s.project, recording: false, why: 'not set up' };
+      assert.match(plain(presentStatus({ ...running(s), juliaRepl: off }).tooltip), /Julia REPL: not recording \(not set up\)/);
+      const other = { ...withImage, project: '/elsewhere' };
+      assert.doesNotMatch(presentStatus({ ...running(s), juliaRepl: other }).tooltip, /Julia REPL/);
+      assert.doesNotMatch(presentStatus(running(s)).tooltip, /Julia REPL/);
+    });
+
     it('escapes Markdown in names from the server', () => {
       const p = presentStatus(running({ ...recordedStatus('status'), name: 'My*Project](command:evil)' }));
       assert.ok(!p.tooltip.includes('](command:evil)'));

@@ -167,14 +167,34 @@ struct JuliaInfo {
 };
 void to_json(nlohmann::json& j, const JuliaInfo& v);
 
+/// Statements of one module the project cannot load: stored, left out of builds.
+struct OutsideModule {
+  std::string module;  ///< e.g. "VSCodeServer"
+  std::size_t statements = 0;
+  std::string reason;  ///< why builds leave them out
+};
+void to_json(nlohmann::json& j, const OutsideModule& v);
+
 struct StatementCounts {
   std::size_t total = 0;
   std::size_t nonPortable = 0;
   std::size_t excluded = 0;
   std::size_t newSinceBuild = 0;
   std::size_t invalidLines = 0;
+  std::size_t outsideProject = 0;            ///< statements naming a module the project cannot load
+  std::vector<OutsideModule> outsideModules;  ///< those by module, most statements first
 };
 void to_json(nlohmann::json& j, const StatementCounts& v);
+
+/// `recording` of the status: trace files the server follows.
+struct RecordingInfo {
+  std::size_t sessions = 0;  ///< trace files of sysimage/replCommand and `record` being followed
+  /// The project's stable trace file (absolute), followed all the time: clients start REPLs with
+  /// `--trace-compile=<traceFile>` (the Julia extension's, through `julia.additionalArgs`).
+  std::optional<std::string> traceFile;
+  std::size_t traceFileSessions = 0;  ///< Julia processes seen writing it since the server started
+};
+void to_json(nlohmann::json& j, const RecordingInfo& v);
 
 /// A file that could not be parsed; line/column 1-based, 0 when unknown.
 struct FileProblem {
@@ -226,7 +246,7 @@ struct Status {
   std::string kind;  ///< "project" | "default"
   JuliaInfo julia;
   StatementCounts statements;
-  std::size_t recordingSessions = 0;
+  RecordingInfo recording;
   std::string storeDir;
   bool storeDegraded = false;
   std::optional<std::string> storeError;
