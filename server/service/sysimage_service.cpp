@@ -106,7 +106,7 @@ void SysimageService::shutdown() {
       r->ingestor->poll();
     }
     if (auto& r = project->stableTrace) {
-      watcher_->unwatch(r->watch);
+      platform_.watcher->unwatch(r->watch);
       r->ingestor->poll();
     }
     project->store->flush();
@@ -344,7 +344,7 @@ void SysimageService::followStableTrace(Project& project) {
   if (ec) spdlog::warn("cannot create {}: {}", trace.parent_path().string(), ec.message());
   project.stableTrace = makeRecording(*project.store, trace);
   Project* p = &project;
-  project.stableTrace->watch = watcher_->watch(trace, [this, p, alive = alive_](const fs::path&) {
+  project.stableTrace->watch = platform_.watcher->watch(trace, [this, p, alive = alive_](const fs::path&) {
     if (*alive) ingest(*p);
   });
   ingest(project);
@@ -446,7 +446,7 @@ ProjectStatus SysimageService::snapshot(Project& project) {
   s.julia = julia_->status;
   const std::size_t newSinceBuild = newStatementsSinceBuild(project);
   const core::StatementCounts c = project.store->counts();
-  s.statements = StatementStatus{c.total, c.nonPortable, c.excluded, newSinceBuild, project.invalidLines};
+  s.statements = StatementStatus{c.total, c.nonPortable, c.excluded, newSinceBuild, project.invalidLines, 0, {}};
   s.statements.outsideProject = project.outside.total();
   for (const auto& [module, count] : project.outside.byModule()) {
     s.statements.outsideModules.push_back(OutsideModuleCount{module, count, kOutsideReason});

@@ -43,7 +43,7 @@ const staleness: Presence<proto.Staleness> = {
 };
 const build: Presence<proto.BuildInfo> = { state: 'required', buildId: 'required', phase: 'required', message: 'required', percentage: 'required', error: 'optional' };
 const julia: Presence<proto.JuliaInfo> = { path: 'required', version: 'required', error: 'optional', errorKind: 'optional' };
-const counts: Presence<proto.StatementCounts> = { total: 'required', nonPortable: 'required', excluded: 'required', newSinceBuild: 'required', invalidLines: 'required' };
+const counts: Presence<proto.StatementCounts> = { total: 'required', nonPortable: 'required', excluded: 'required', newSinceBuild: 'required', invalidLines: 'required', outsideProject: 'optional', outsideModules: 'optional' };
 const status: Presence<proto.Status> = {
   project: 'required',
   name: 'required',

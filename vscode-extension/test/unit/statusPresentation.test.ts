@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as path from 'path';
 import { CommandIds } from '../../src/ids';
 import { presentStatus, PresentationInput } from '../../src/statusPresentation';
 import { escapeMarkdown, formatAge, formatSeconds } from '../../src/format';
@@ -193,15 +194,17 @@ describe('statusPresentation', () => {
     });
 
     it('statements outside the project: counted by module in the tooltip', () => {
-      const statements = { ...servedStatus().statements, outsideProject: 120, outsideModules: [{ module: 'VSCodeServer', statements: 118, reason: 'r' }, { module: 'Revise', statements: 2, reason: 'r' }] };
-      const p = presentStatus(running(servedStatus({ statements })));
+      const s = recordedStatus('status');
+      const statements = { ...s.statements, outsideProject: 120, outsideModules: [{ module: 'VSCodeServer', statements: 118, reason: 'r' }, { module: 'Revise', statements: 2, reason: 'r' }] };
+      const p = presentStatus(running({ ...s, statements }));
       assert.match(plain(p.tooltip), /120 statements of modules outside the project, never built: VSCodeServer 118, Revise 2/);
     });
 
     it('the Julia extension\'s REPL: "Julia REPL: recording, sysimage X", or why not, for its project only', () => {
-      const s = plannedStatus();
+      const s = recordedStatus('status');
       const withImage = { project: `${s.project}/`, recording: true, sysimage: s.image!.path };
-      assert.match(plain(presentStatus({ ...running(s), juliaRepl: withImage }).tooltip), /Julia REPL: recording, sysimage `sysimage-20261121T101500\.so`/);
+      const imageName = path.basename(s.image!.path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      assert.match(plain(presentStatus({ ...running(s), juliaRepl: withImage }).tooltip), new RegExp(`Julia REPL: recording, sysimage \`${imageName}\``));
       const without = { project: s.project, recording: true, why: 'the sysimage is out of date: Foo 0.1.0 → 0.2.0' };
       assert.match(plain(presentStatus({ ...running(s), juliaRepl: without }).tooltip), /Julia REPL: recording, no sysimage \(the sysimage is out of date: Foo 0\.1\.0 → 0\.2\.0\)/);
       const off = { project: s.project, recording: false, why: 'not set up' };
