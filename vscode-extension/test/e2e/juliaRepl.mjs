@@ -53,7 +53,7 @@ function replArgv(descendants, codeServerPid) {
 }
 
 export async function juliaReplScenario(t) {
-  const { root, repoDir, extDir, here, vsix, serverBin, julia, step, ui, sleep, startVSCode, descendants, outputChannelLog, keepLogs } = t;
+  const { root, repoDir, extDir, here, vsix, serverBin, julia, step, ui, startVSCode, descendants, outputChannelLog, keepLogs } = t;
   const artifacts = path.join(t.artifacts, 'julia-repl');
   fs.rmSync(artifacts, { recursive: true, force: true });
   fs.mkdirSync(artifacts, { recursive: true });
@@ -101,8 +101,7 @@ export async function juliaReplScenario(t) {
       const log = outputChannelLog(vs.dirs.data);
       if (!log.includes(`"juliaPath": ${JSON.stringify(julia)}`)) throw new Error(`the server was not given the Julia extension's Julia (${julia}):\n${log.slice(0, 3000)}`);
       const enabled = await ui.waitForToast(page, /records into/, 15_000);
-      await enabled.hover();
-      await sleep(500);
+      await enabled.hover(); // the notice stays while the mouse is over it
       await shot(page, '21-enabled.png');
       return JSON.stringify(args);
     });
@@ -201,6 +200,5 @@ export async function juliaReplScenario(t) {
     keepLogs(vs, 'julia-repl');
     await vs.close();
     t.instances.delete(vs);
-    await sleep(0);
   }
 }

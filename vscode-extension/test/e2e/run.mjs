@@ -395,8 +395,7 @@ async function restrictedScenario() {
       if ((await ui.toast(page, /record and use sysimages in the Julia REPL/).count()) > 0) throw new Error('the Julia REPL offer was shown in Restricted Mode');
       await ui.runCommand(page, 'Julia Sysimage: Record and use sysimages in the Julia REPL');
       const refused = await ui.waitForToast(page, /not trusted \(Restricted Mode\), so no settings are changed/, 15_000);
-      await refused.hover();
-      await sleep(500);
+      await refused.hover(); // the notice stays while the mouse is over it
       await shot(page, '17-restricted-julia-repl.png');
       const settings = JSON.parse(fs.readFileSync(path.join(folder, '.vscode', 'settings.json'), 'utf8'));
       if ('julia.additionalArgs' in settings) throw new Error(`julia.additionalArgs was written: ${JSON.stringify(settings)}`);
@@ -420,7 +419,7 @@ try {
   if (runs('julia-repl')) {
     const { juliaReplScenario } = await import('./juliaRepl.mjs');
     await juliaReplScenario({
-      root, repoDir, extDir, here, vsix, serverBin, julia, artifacts, instances, ui, sleep, startVSCode, descendants, outputChannelLog, keepLogs, step,
+      root, repoDir, extDir, here, vsix, serverBin, julia, artifacts, instances, ui, startVSCode, descendants, outputChannelLog, keepLogs, step,
       setPage: (page) => (currentPage = page),
     });
   }
