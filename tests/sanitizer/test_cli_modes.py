@@ -84,7 +84,11 @@ def interrupt(what, args, env, ready, expect):
 
 def socket_session(what, address, project):
     """One client session over a socket: initialize, status, shutdown, exit."""
+    token = None
     if address.startswith("tcp:"):
+        address, _, query = address.partition("?")
+        token = query[len("token="):] if query.startswith("token=") else None
+        assert token, "%s: no access token in %r" % (what, address)
         host, port = address[4:].rsplit(":", 1)
         sock = socket.create_connection((host, int(port)), timeout=60)
     else:
@@ -105,7 +109,8 @@ def socket_session(what, address, project):
             if m.get("id") == rid and "method" not in m:
                 return m
     assert "result" in request("initialize", {"processId": None, "capabilities": {},
-                                              "workspaceFolders": [{"uri": "file://" + project, "name": "p"}]})
+                                              "workspaceFolders": [{"uri": "file://" + project, "name": "p"}],
+                                              "initializationOptions": {"token": token} if token else {}})
     channel.send(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
     status = request("sysimage/status", {"project": project})
     assert status["result"]["project"] == project, status
@@ -121,7 +126,9 @@ def serve_listening(what, server_bin, address, env, project):
     p = subprocess.Popen([server_bin, "serve", "--listen", address], env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     try:
-        line = p.stdout.readline()  # "listening on <address>"
+        line = p.stdout.readline()  # "listening on <address>", after "token file <path>" for TCP
+        if line.startswith("token file "):
+            line = p.stdout.readline()  # "listening on tcp:HOST:PORT?token=TOKEN"
         assert line.startswith("listening on "), "%s: %r" % (what, line)
         socket_session(what, line.split(" ", 2)[2].strip(), project)
         p.send_signal(signal.SIGTERM)
@@ -150,8 +157,10 @@ def main():
         '[[Unicode]]\nuuid = "4ec0a83e-493e-50e2-b9ac-8f72acf5a8f5"\n')
     workload = os.path.join(project, "workload.jl")
     open(workload, "w").write('using Printf\n@printf("%5.2f %s\\n", 3.14159, "tiny")\n')
+    runtime = os.path.join(tmp, "xdg-runtime")  # where serve --listen tcp writes its token file
+    os.makedirs(runtime, mode=0o700)
     env = dict(os.environ, SYSIMAGE_SERVER_STATE_DIR=os.path.join(tmp, "state"), JULIA=julia,
-               JULIA_DEPOT_PATH=os.path.join(tmp, "depot"))
+               JULIA_DEPOT_PATH=os.path.join(tmp, "depot"), XDG_RUNTIME_DIR=runtime)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
     env.pop("JULIA_PROJECT", None)
