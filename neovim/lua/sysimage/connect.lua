@@ -86,8 +86,11 @@ local announced = {} -- label -> true once "disconnected" was said, until a sess
 --- Wraps `connect_fn` (what vim.lsp.rpc.connect returns) so that the session's end is a normal end:
 --- a read error (ECONNRESET, EPIPE) closes our side like an end of stream instead of becoming
 --- "LSP[sysimage]: Error READ_ERROR"; an end we did not ask for (no `shutdown`/`exit`/terminate
---- sent) is announced once per address; and a server that never answers `initialize` within
---- `timeout_ms` (nothing listens any more) is given up, so that the client does not hang.
+--- sent) after the server answered `initialize` is announced once per address; a session that ends
+--- before that answer (a connection reset by a server that is dying: its listener still took the
+--- connection) and a server that never answers `initialize` within `timeout_ms` (nothing listens
+--- any more) are given up with "sysimage: no answer from …", so that the client neither hangs
+--- nor ends without a word.
 function M.graceful(connect_fn, label, timeout_ms)
   return function(dispatchers)
     local stopping, ended, answered = false, false, false
@@ -97,6 +100,14 @@ function M.graceful(connect_fn, label, timeout_ms)
         return
       end
       ended = true
+      if not answered then
+        -- Never a session, so not a disconnect. Called from libuv callbacks: notify on the main loop.
+        vim.schedule(function()
+          vim.notify(("sysimage: no answer from %s: the connection closed before the server answered; is the "
+            .. "server still running? Reopen a Julia file to try again"):format(label), vim.log.levels.WARN)
+        end)
+        return
+      end
       if not announced[label] then
         announced[label] = true
         vim.schedule(function()
@@ -130,7 +141,7 @@ function M.graceful(connect_fn, label, timeout_ms)
     public = connect_fn(wrapped)
 
     local function give_up_unless_answered()
-      if answered or stopping or public.is_closing() then
+      if answered or stopping or ended or public.is_closing() then
         return
       end
       ended = true
