@@ -2,6 +2,14 @@
 # another Debian release with a temporary apt configuration, without touching /etc/apt (see the
 # shared JULIA.md and NEOVIM.md notes). The caller defines say() and die().
 
+# require_debian_tools: dies unless apt-get, dpkg and dpkg-deb are on PATH.
+require_debian_tools() {
+    local tool
+    for tool in apt-get dpkg dpkg-deb; do
+        command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found: this installer needs a Debian-based system"
+    done
+}
+
 # Prints "URI<TAB>SIGNED-BY" for the first Debian archive of this machine's own apt sources (a URI
 # containing "debian", not the security archive), deb822 files first, then one-line lists.
 find_archive() {
@@ -114,4 +122,23 @@ download_debs() {
     fi
     rm -rf "$work"
     debs_cached "$cache" "$@" || die "apt-get download finished but not every package is in $cache"
+}
+
+# install_debs SUITE CACHE PREFIX SPEC...: the .deb of every SPEC, from CACHE or else downloaded from
+# SUITE into CACHE, extracted (dpkg-deb -x) into PREFIX, which is emptied first. Dies on failure.
+install_debs() {
+    local suite="$1" cache="$2" prefix="$3" spec deb
+    shift 3
+    if debs_cached "$cache" "$@"; then
+        say "using cached packages in $cache"
+    else
+        download_debs "$suite" "$cache" "$@"
+    fi
+    say "extracting into $prefix"
+    rm -rf "$prefix"
+    mkdir -p "$prefix"
+    for spec in "$@"; do
+        deb="$(cached_deb "$cache" "$spec")"
+        dpkg-deb -x "$deb" "$prefix" || die "dpkg -x $deb failed"
+    done
 }
