@@ -51,6 +51,8 @@ export class Ctx {
   private serverCommands = new Set<string>();
   /** The serverPath setting the current server was started with (a change restarts it). */
   private startedWithServerPath: string | undefined;
+  /** The initialization options the running client was created with (JSON), to notice settings that changed while it started. */
+  private startedWithOptions: string | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private crashes = 0;
   private runningSince = 0;
@@ -295,6 +297,9 @@ export class Ctx {
       this.output.appendLine(`Warning: the server speaks sysimage protocol version ${version ?? '(none)'}, this extension ${proto.protocolVersion}.`);
     }
     this.setState('running');
+    // Settings that changed while the server started (e.g. the Julia extension's Julia, read after
+    // trust was granted) reach it now: sendSettings does nothing before 'running'.
+    if (JSON.stringify(this.config.initializationOptions()) !== this.startedWithOptions) void this.sendSettings();
     // Resolve each workspace folder to its project (the server sends their statuses too, but
     // keyed by project directory, which need not be the folder).
     for (const folder of vscode.workspace.workspaceFolders ?? []) void this.statusFor(folder.uri.fsPath);
@@ -309,13 +314,15 @@ export class Ctx {
   }
 
   private createClient(serverPath: string): lc.LanguageClient {
+    const options = this.config.initializationOptions();
+    this.startedWithOptions = JSON.stringify(options);
     // No `transport`: with TransportKind.stdio the client would add a `--stdio` argument.
     const serverOptions: lc.ServerOptions = { command: serverPath, args: [] };
     let client: lc.LanguageClient;
     const clientOptions: lc.LanguageClientOptions = {
       outputChannel: this.output,
       revealOutputChannelOn: lc.RevealOutputChannelOn.Never,
-      initializationOptions: this.config.initializationOptions(),
+      initializationOptions: options,
       errorHandler: {
         error: (_error, _message, count) => ({
           action: (count ?? 0) <= 3 ? lc.ErrorAction.Continue : lc.ErrorAction.Shutdown,

@@ -27,13 +27,12 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<void> {
   }
   const julia = juliaRepl.activate(ctx);
   // Not awaited: activation must not wait for the server (it may be missing or slow), nor for the
-  // Julia extension, whose Julia the server is started with when juliaSysimage.juliaPath is empty.
-  const started = ctx;
-  void julia
-    .resolve()
-    .catch(() => false)
-    .then(() => started.start())
-    .then(() => julia.onStatus());
+  // Julia extension. Its Julia is the server's when juliaSysimage.juliaPath is empty, so only then
+  // does the start wait for it; its environment and version matter once the server runs.
+  const resolved = julia.resolve().catch(() => false);
+  const c = ctx;
+  void (c.config.juliaPath ? c.start() : resolved.then(() => c.start()));
+  void resolved.then(() => julia.onStatus());
 }
 
 export async function deactivate(): Promise<void> {

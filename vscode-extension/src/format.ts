@@ -51,3 +51,8 @@ export function formatTtfxGain(withoutImage: number | undefined, withImage: numb
   if (withoutImage === undefined || withImage === undefined) return undefined;
   return `${formatSeconds(withoutImage)} → ${formatSeconds(withImage)}`;
 }
+
+/** The last component of a path with `/` or `\` separators (a file's name, for messages). */
+export function baseName(p: string): string {
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+}

@@ -121,11 +121,6 @@ export function sameList(a: readonly unknown[], b: readonly unknown[]): boolean 
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** The image file's name, for messages. */
-export function baseName(p: string): string {
-  return split(p).base;
-}
-
 function valueOf(entry: string, prefix: string): string | undefined {
   return entry.startsWith(prefix) ? entry.slice(prefix.length) : undefined;
 }

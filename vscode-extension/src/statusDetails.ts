@@ -2,7 +2,7 @@
 // then actions. Pure; features/showStatus.ts shows them.
 import type { Status } from './protocol';
 import { CommandIds } from './ids';
-import { formatAge, formatSeconds, measurementGain, plural } from './format';
+import { baseName, formatAge, formatSeconds, measurementGain, plural } from './format';
 
 export interface DetailRow {
   /** separators group the rows that follow */
@@ -31,7 +31,7 @@ export function statusDetailRows(s: Status, canBuild: boolean): DetailRow[] {
   const img = s.image;
   if (img) {
     info(
-      `$(package) ${img.path.split(/[\\/]/).pop() ?? img.path}`,
+      `$(package) ${baseName(img.path)}`,
       `built ${formatAge(img.ageSeconds)}`,
       `${plural(img.statements, 'statement')} · Julia ${img.juliaVersion} · CPU target ${img.cpuTarget} · ${img.backend} backend`,
       img.path,

@@ -3,7 +3,8 @@
 // command. features/statusBar.ts turns the result into a vscode.StatusBarItem.
 import type { BuildInfo, ImageInfo, Staleness, Status } from './protocol';
 import { CommandIds } from './ids';
-import { codeSpan, commandLink, escapeMarkdown, formatAge, formatSeconds, measurementGain, plural } from './format';
+import { sameProjectDir } from './statusStore';
+import { baseName, codeSpan, commandLink, escapeMarkdown, formatAge, formatSeconds, measurementGain, plural } from './format';
 
 /** State of the language client, as far as the status bar cares. */
 export type ServerState = 'starting' | 'running' | 'stopped' | 'notFound';
@@ -61,7 +62,7 @@ export interface JuliaReplSummary {
 
 /** The tooltip line: "Julia REPL: recording, sysimage X", or why not. */
 export function juliaReplLine(r: JuliaReplSummary): string {
-  const image = r.sysimage ? `sysimage ${codeSpan(r.sysimage.split(/[\\/]/).pop() ?? r.sysimage)}` : 'no sysimage';
+  const image = r.sysimage ? `sysimage ${codeSpan(baseName(r.sysimage))}` : 'no sysimage';
   const why = r.why ? ` (${escapeMarkdown(r.why)})` : '';
   if (!r.recording) return `$(circle-slash) Julia REPL: not recording${r.sysimage ? `, ${image}` : ''}${why}`;
   return `$(record) Julia REPL: recording, ${image}${r.sysimage ? '' : why}`;
@@ -121,7 +122,7 @@ function presentProject(s: Status, canBuild: boolean, juliaRepl: JuliaReplSummar
   const project = [s.project];
   const details = { command: CommandIds.showStatus, title: 'Show status', arguments: project };
   const rebuild = canBuild ? { command: CommandIds.build, title: 'Build sysimage', arguments: project } : details;
-  const t = new Tooltip(s, canBuild, juliaRepl && sameDir(juliaRepl.project, s.project) ? juliaRepl : undefined);
+  const t = new Tooltip(s, canBuild, juliaRepl && sameProjectDir(juliaRepl.project, s.project) ? juliaRepl : undefined);
 
   if (s.julia.error) {
     const notFound = s.julia.errorKind === 'notFound';
@@ -237,11 +238,6 @@ function make(
     command: extra.command,
     accessibilityLabel: `Julia Sysimage: ${stripIcons(text)}`,
   };
-}
-
-function sameDir(a: string, b: string): boolean {
-  const n = (p: string) => (p.length > 1 ? p.replace(/[\\/]+$/, '') : p);
-  return n(a) === n(b);
 }
 
 function stripIcons(text: string): string {

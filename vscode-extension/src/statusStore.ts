@@ -49,6 +49,11 @@ export class StatusStore {
   }
 }
 
+/** Whether two project directories are the same, a trailing separator aside. */
+export function sameProjectDir(a: string, b: string): boolean {
+  return normalize(a) === normalize(b);
+}
+
 function normalize(p: string): string {
   return p.length > 1 ? p.replace(/[\\/]+$/, '') : p;
 }

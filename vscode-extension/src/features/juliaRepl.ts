@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import type { Ctx, RunningCtx } from '../ctx';
 import { errorMessage } from '../errors';
-import { baseName, MergeResult, mergeArgs, parseArgs, removeOurArgs, sameList } from '../juliaArgs';
+import { baseName } from '../format';
+import { MergeResult, mergeArgs, parseArgs, removeOurArgs, sameList } from '../juliaArgs';
 import * as je from '../juliaExtension';
 import type { Status } from '../protocol';
 
@@ -40,7 +41,8 @@ export function activate(ctx: Ctx): JuliaRepl {
   ctx.pushExtCleanup(ctx.statuses.onDidChange(() => feature.onStatus()));
   ctx.pushExtCleanup(ctx.onDidChangeServerState((state) => state === 'running' && feature.onStatus()));
   ctx.pushExtCleanup(vscode.workspace.onDidGrantWorkspaceTrust(() => feature.onTrust()));
-  ctx.pushExtCleanup(vscode.extensions.onDidChange(() => feature.onStatus()));
+  // Installed, enabled or updated meanwhile: its API, Julia and environment are read again.
+  ctx.pushExtCleanup(vscode.extensions.onDidChange(() => feature.reresolve()));
   ctx.pushExtCleanup(vscode.workspace.onDidChangeConfiguration((e) => feature.onConfiguration(e)));
   return feature;
 }
@@ -93,7 +95,7 @@ export class JuliaRepl {
   }
 
   onStatus(): void {
-    this.enqueue(async () => {
+    void this.enqueue(async () => {
       await this.maybeOffer();
       await this.sync();
     });
@@ -101,25 +103,33 @@ export class JuliaRepl {
 
   /** Trusted now: the Julia extension's Julia may be used (the server restarts meanwhile). */
   onTrust(): void {
-    this.enqueue(async () => {
+    this.reresolve();
+  }
+
+  /**
+   * Reads the Julia extension's Julia and environment again (it was installed, enabled, trusted or
+   * reconfigured), tells the server when its Julia changed, then offers and syncs.
+   */
+  reresolve(): void {
+    void this.enqueue(async () => {
       if (await this.resolve()) await this.ctx.sendSettings();
+      await this.maybeOffer();
+      await this.sync();
     });
-    this.onStatus();
   }
 
   onConfiguration(e: vscode.ConfigurationChangeEvent): void {
     if (e.affectsConfiguration('julia.executablePath') || e.affectsConfiguration('julia.environmentPath')) {
-      this.enqueue(async () => {
-        if (await this.resolve()) await this.ctx.sendSettings();
-        await this.sync();
-      });
+      this.reresolve();
     } else if (e.affectsConfiguration('julia.additionalArgs')) {
-      this.enqueue(() => this.onArgsEdited());
+      void this.enqueue(() => this.onArgsEdited());
     }
   }
 
-  private enqueue(step: () => Promise<void>): void {
+  /** Runs step after the steps queued before it; the promise settles when it has run. */
+  private enqueue(step: () => Promise<void>): Promise<void> {
     this.queue = this.queue.then(step).catch((err) => this.ctx.output.appendLine(`Julia REPL settings: ${errorMessage(err)}`));
+    return this.queue;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -145,80 +155,73 @@ export class JuliaRepl {
 
   /** "Record and use sysimages in the Julia REPL". */
   enable({ ctx }: RunningCtx): Promise<void> {
-    return new Promise((resolve) =>
-      this.enqueue(async () => {
-        try {
-          // Trust first: in Restricted Mode the Julia extension is disabled, so it looks missing too.
-          if (!ctx.config.trusted) {
-            void vscode.window.showWarningMessage('Julia Sysimage: this folder is not trusted (Restricted Mode), so no settings are changed.');
-            return;
-          }
-          if (!je.juliaExtension()) {
-            void vscode.window.showWarningMessage(`Julia Sysimage: the Julia extension (${je.juliaExtensionId}) is not installed, so there is no Julia REPL to set up.`);
-            return;
-          }
-          const status = await ctx.statusFor(this.projectKey());
-          if (!status || status.kind !== 'project') {
-            void vscode.window.showWarningMessage('Julia Sysimage: the Julia REPL uses no project of this workspace (open a folder with a Project.toml).');
-            return;
-          }
-          if (!status.recording.traceFile) {
-            void vscode.window.showWarningMessage('Julia Sysimage: this sysimage-server names no stable trace file; update it to record in the Julia REPL.');
-            return;
-          }
-          await this.state.update(keys.enabled, true);
-          await this.state.update(keys.dontAsk, undefined);
-          const merged = await this.sync({ quiet: true });
-          if (!merged || merged.userTraceCompile) return; // what stands in the way was said
-          const image = merged.sysimageAfter ? ` and starts with the sysimage ${baseName(merged.sysimageAfter)}` : '';
-          void this.notify(
-            `Julia Sysimage: the Julia REPL of ${status.name} records into ${status.recording.traceFile}${image} from its next start ` +
-              `(julia.additionalArgs of this workspace). Undo with "Julia Sysimage: Stop recording and using sysimages in the Julia REPL".`,
-          );
-        } finally {
-          resolve();
-        }
-      }),
-    );
+    return this.enqueue(async () => {
+      // Trust first: in Restricted Mode the Julia extension is disabled, so it looks missing too.
+      if (!ctx.config.trusted) {
+        void vscode.window.showWarningMessage('Julia Sysimage: this folder is not trusted (Restricted Mode), so no settings are changed.');
+        return;
+      }
+      if (!je.juliaExtension()) {
+        void vscode.window.showWarningMessage(`Julia Sysimage: the Julia extension (${je.juliaExtensionId}) is not installed, so there is no Julia REPL to set up.`);
+        return;
+      }
+      const status = await ctx.statusFor(this.projectKey());
+      if (!status || status.kind !== 'project') {
+        void vscode.window.showWarningMessage('Julia Sysimage: the Julia REPL uses no project of this workspace (open a folder with a Project.toml).');
+        return;
+      }
+      if (!status.recording.traceFile) {
+        void vscode.window.showWarningMessage('Julia Sysimage: this sysimage-server names no stable trace file; update it to record in the Julia REPL.');
+        return;
+      }
+      await this.state.update(keys.enabled, true);
+      await this.state.update(keys.dontAsk, undefined);
+      const merged = await this.sync({ quiet: true });
+      if (!merged || merged.userTraceCompile) return; // what stands in the way was said
+      const image = merged.sysimageAfter ? ` and starts with the sysimage ${baseName(merged.sysimageAfter)}` : '';
+      void this.notify(
+        `Julia Sysimage: the Julia REPL of ${status.name} records into ${status.recording.traceFile}${image} from its next start ` +
+          `(julia.additionalArgs of this workspace). Undo with "Julia Sysimage: Stop recording and using sysimages in the Julia REPL".`,
+      );
+    });
   }
 
   /** "Stop recording and using sysimages in the Julia REPL": removes exactly our entries. */
   disable(): Promise<void> {
-    return new Promise((resolve) =>
-      this.enqueue(async () => {
-        try {
-          if (!this.ctx.config.trusted) {
-            void vscode.window.showWarningMessage('Julia Sysimage: this folder is not trusted (Restricted Mode), so no settings are changed.');
-            return;
-          }
-          const config = vscode.workspace.getConfiguration('julia');
-          const inspected = config.inspect<unknown>('additionalArgs');
-          const parsed = parseArgs(inspected?.workspaceValue);
-          if (!parsed.ok) {
-            void vscode.window.showWarningMessage(`Julia Sysimage: ${parsed.reason}; it is left as it is.`);
-            return;
-          }
-          const { args, removed } = removeOurArgs(parsed.args, this.known());
-          const global = parseArgs(inspected?.globalValue);
-          // We made the workspace value (a copy of the user's, plus ours): without ours it goes again.
-          const value = this.state.get<boolean>(keys.created) && global.ok && sameList(args, global.args) ? undefined : args;
-          if (removed.length > 0 || (value === undefined && inspected?.workspaceValue !== undefined)) {
-            await this.write(value);
-          }
-          await this.state.update(keys.enabled, false);
-          await this.state.update(keys.written, undefined);
-          await this.state.update(keys.created, undefined);
-          await this.sync();
-          void this.notify(
-            removed.length
-              ? `Julia Sysimage: removed ${removed.join(' ')} from julia.additionalArgs; the Julia REPL neither records nor uses sysimages from its next start.`
-              : 'Julia Sysimage: julia.additionalArgs has none of its entries; nothing to remove.',
-          );
-        } finally {
-          resolve();
-        }
-      }),
-    );
+    return this.enqueue(async () => {
+      if (!this.ctx.config.trusted) {
+        void vscode.window.showWarningMessage('Julia Sysimage: this folder is not trusted (Restricted Mode), so no settings are changed.');
+        return;
+      }
+      const config = vscode.workspace.getConfiguration('julia');
+      const inspected = config.inspect<unknown>('additionalArgs');
+      const parsed = parseArgs(inspected?.workspaceValue);
+      if (!parsed.ok) {
+        void vscode.window.showWarningMessage(`Julia Sysimage: ${parsed.reason}; it is left as it is.`);
+        return;
+      }
+      const { args, removed } = removeOurArgs(parsed.args, this.known());
+      const global = parseArgs(inspected?.globalValue);
+      // We made the workspace value (a copy of the user's, plus ours): without ours it goes again.
+      const value = this.state.get<boolean>(keys.created) && global.ok && sameList(args, global.args) ? undefined : args;
+      if (removed.length > 0 || (value === undefined && inspected?.workspaceValue !== undefined)) {
+        await this.write(value);
+      }
+      await this.forget();
+      await this.sync();
+      void this.notify(
+        removed.length
+          ? `Julia Sysimage: removed ${removed.join(' ')} from julia.additionalArgs; the Julia REPL neither records nor uses sysimages from its next start.`
+          : 'Julia Sysimage: julia.additionalArgs has none of its entries; nothing to remove.',
+      );
+    });
+  }
+
+  /** Turned off: forgets that it was on, our entries and whether we created the workspace value. */
+  private async forget(): Promise<void> {
+    await this.state.update(keys.enabled, false);
+    await this.state.update(keys.written, undefined);
+    await this.state.update(keys.created, undefined);
   }
 
   /** The user edited julia.additionalArgs: if our entries are gone, that turns it off. */
@@ -228,8 +231,7 @@ export class JuliaRepl {
     if (current.ok && this.lastWritten && sameList(current.args, this.lastWritten)) return; // our own write
     const written = this.state.get<string[]>(keys.written, []);
     if (current.ok && written.length > 0 && !written.some((w) => current.args.includes(w))) {
-      await this.state.update(keys.enabled, false);
-      await this.state.update(keys.written, undefined);
+      await this.forget();
       void vscode.window.showInformationMessage(
         'Julia Sysimage: its entries were removed from julia.additionalArgs, so it stops recording and using sysimages in the Julia REPL. ' +
           'Turn it on again with "Julia Sysimage: Record and use sysimages in the Julia REPL".',
@@ -260,7 +262,7 @@ export class JuliaRepl {
       return undefined;
     }
     const key = this.projectKey();
-    const status = this.ctx.running() ? await this.ctx.statusFor(key) : this.ctx.statuses.get(key);
+    const status = await this.ctx.statusFor(key);
     const summary = (recording: boolean, why?: string, sysimage?: string): void =>
       this.ctx.setJuliaRepl({ project: status?.project ?? key ?? '', recording, why, sysimage });
     if (!this.enabled) {
