@@ -2,6 +2,7 @@
 // an object literal exported by its `activate`, src/extension.ts), its settings, its REPL terminal
 // and its restart command, as read from its source (see JULIA-VSCODE.md). It has no hook for launch
 // arguments and no REPL-lifecycle event; `julia.additionalArgs` is the integration point.
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 
@@ -61,7 +62,7 @@ export async function replJulia(api: JuliaExtensionApi | undefined, timeoutMs: n
     try {
       const exe = await withTimeout(api.getJuliaExecutable(false), timeoutMs);
       if (exe?.command) {
-        const file = exe.args?.length ? path.join(await withTimeout(exe.rootFolder(), timeoutMs), 'julia') : exe.command;
+        const file = exe.args?.length ? path.join(await withTimeout(exe.rootFolder(), timeoutMs), process.platform === 'win32' ? 'julia.exe' : 'julia') : exe.command;
         return { path: file, version: exe.version ?? '' };
       }
     } catch {
@@ -90,7 +91,7 @@ export async function replEnvironment(api: JuliaExtensionApi | undefined, timeou
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const raw = vscode.workspace.getConfiguration('julia').get<string | null>('environmentPath');
   if (!raw) return undefined;
-  const home = process.env['HOME'] ?? '';
+  const home = os.homedir();
   const expanded = raw.replace(/\$\{workspaceFolder\}/g, folder ?? '').replace(/\$\{userHome\}/g, home);
   return path.isAbsolute(expanded) ? expanded : folder ? path.join(folder, expanded) : undefined;
 }
