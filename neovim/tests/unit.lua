@@ -1,6 +1,7 @@
 -- Headless unit tests of the plugin's protocol handling, on exactly what the real server sends: the
 -- messages tests/walkthrough/record_protocol.py recorded into tests/fixtures/protocol/*.json (that test
--- fails when the server's shapes drift from them). No server, no Julia. Neovim 0.7 has no `nvim -l`:
+-- fails when the server's shapes drift from them), and of what needs no server: $/progress display,
+-- a socket session's end on a fake transport. No server, no Julia. Neovim 0.7 has no `nvim -l`:
 --   nvim --headless -u NONE -i NONE -n -c "set rtp^=<repo>/neovim" -c "luafile neovim/tests/unit.lua"
 -- quits with 0 when every case passes, 1 otherwise.
 local here = debug.getinfo(1, "S").source:sub(2):match("(.*)/") or "."
@@ -174,6 +175,119 @@ case(":SysimageBuild shows the server's message, not data.reason", function()
   assert(build.done_message(done) == "sysimage: up to date: " .. done.image, build.done_message(done))
   local cancelled = message("buildCancelled").error
   assert(cancelled.code == protocol.errors.RequestCancelled, vim.inspect(cancelled))
+end)
+
+--- Runs fn with vim.notify and vim.api.nvim_echo recording into the returned lists, then restores them.
+--- notes: {msg, level}; echoes: the echoed text.
+local function capturing(fn)
+  local notes, echoes = {}, {}
+  local notify, echo = vim.notify, vim.api.nvim_echo
+  vim.notify = function(msg, level)
+    table.insert(notes, { msg = tostring(msg), level = level })
+  end
+  vim.api.nvim_echo = function(chunks)
+    table.insert(echoes, table.concat(vim.tbl_map(function(c)
+      return c[1]
+    end, chunks)))
+  end
+  local ok, err = pcall(fn, notes, echoes)
+  vim.notify, vim.api.nvim_echo = notify, echo
+  assert(ok, err)
+  return notes, echoes
+end
+
+local function matching(notes, pattern)
+  return vim.tbl_filter(function(n)
+    return n.msg:find(pattern) ~= nil
+  end, notes)
+end
+
+-- $/progress (LSP work done progress) as the server sends it for builds: shown by the plugin unless a
+-- progress plugin is loaded; Neovim's own handler (progress state, LspProgress) runs first either way.
+case("$/progress renders as notifications, and not while a progress plugin (fidget) is loaded", function()
+  local progress = require("sysimage.progress")
+  config.set({})
+  local default = vim.lsp.handlers["$/progress"]
+  local passed_on = 0
+  vim.lsp.handlers["$/progress"] = function()
+    passed_on = passed_on + 1
+  end
+  local ok, err = pcall(function()
+    local ctx = { client_id = 1, method = "$/progress" }
+    local token = "sysimage-progress-test"
+    progress.history, progress.counts = {}, {}
+    local notes, echoes = capturing(function()
+      progress.handler(nil, { token = token, value = { kind = "begin", title = "Building sysimage", cancellable = true, percentage = 0 } }, ctx, {})
+      progress.handler(nil, { token = token, value = { kind = "report", message = "Replaying statements 412/1020", percentage = 45 } }, ctx, {})
+      progress.handler(nil, { token = token, value = { kind = "end", message = "Built" } }, ctx, {})
+    end)
+    local shown = vim.tbl_map(function(h)
+      return h.kind .. ": " .. h.text
+    end, progress.history)
+    assert(vim.deep_equal(shown, {
+      "begin: [sysimage] Building sysimage 0%",
+      "report: [sysimage] Building sysimage 45%: Replaying statements 412/1020",
+      "end: [sysimage] Building sysimage: Built",
+    }), vim.inspect(shown))
+    local notified = vim.tbl_map(function(n)
+      return n.msg
+    end, notes)
+    assert(vim.deep_equal(notified, { "[sysimage] Building sysimage 0%", "[sysimage] Building sysimage: Built" }),
+      "notifications: " .. vim.inspect(notified))
+    assert(vim.deep_equal(echoes, { "[sysimage] Building sysimage 45%: Replaying statements 412/1020" }),
+      "reports echoed: " .. vim.inspect(echoes))
+    assert(passed_on == 3, ("Neovim's $/progress handler got %d of 3 messages"):format(passed_on))
+
+    package.loaded["fidget"] = {}
+    progress.history = {}
+    notes, echoes = capturing(function()
+      progress.handler(nil, { token = token, value = { kind = "begin", title = "Building sysimage" } }, ctx, {})
+      progress.handler(nil, { token = token, value = { kind = "end" } }, ctx, {})
+    end)
+    package.loaded["fidget"] = nil
+    assert(#progress.history == 0, "progress shown although a progress plugin is loaded")
+    assert(#notes == 0 and #echoes == 0, "progress shown although a progress plugin is loaded: "
+      .. vim.inspect({ notes = notes, echoes = echoes }))
+    assert(passed_on == 5, "Neovim's $/progress handler was skipped while a progress plugin is loaded")
+  end)
+  vim.lsp.handlers["$/progress"] = default
+  package.loaded["fidget"] = nil
+  assert(ok, err)
+end)
+
+-- A dying server's listener may still take the connection and then reset it before answering
+-- initialize: said as "no answer" at once, not silence, not "disconnected" (connect.graceful on a
+-- fake transport; the real sockets are run.lua's).
+case("a socket session reset before initialize was answered is said once as 'no answer'", function()
+  local connect = require("sysimage.connect")
+  local notes = capturing(function(notes)
+    local fake = {}
+    local session = connect.graceful(function(dispatchers)
+      fake.dispatchers = dispatchers
+      local closing = false
+      return {
+        request = function() return true, 1 end,
+        notify = function() return true end,
+        is_closing = function() return closing end,
+        terminate = function()
+          if not closing then
+            closing = true
+            dispatchers.on_exit(0, 0)
+          end
+        end,
+      }
+    end, "tcp:127.0.0.1:1", 100)({})
+    session.request("initialize", {}, function() end)
+    fake.dispatchers.on_error(vim.lsp.rpc.client_errors.READ_ERROR, "ECONNRESET")
+    assert(session.is_closing(), "a session reset before initialize was answered is not closed")
+    vim.wait(300, function()
+      return false
+    end) -- past the give-up timeout (the note comes from a vim.schedule callback): still said once
+  end)
+  assert(#matching(notes, "^sysimage: no answer from tcp:127%.0%.0%.1:1:") == 1,
+    "a session reset before initialize was answered was not said once as 'no answer': " .. vim.inspect(notes))
+  assert(#matching(notes, "^sysimage server disconnected") == 0,
+    "a session reset before initialize was answered was announced as disconnected")
 end)
 
 local failed = 0

@@ -30,11 +30,6 @@ function M.find_root(path, markers)
   end
   path = vim.fn.fnamemodify(path, ":p")
   local dir = vim.fn.isdirectory(path) == 1 and path or vim.fn.fnamemodify(path, ":h")
-  if vim.fs and vim.fs.root then
-    -- 0.10+: Neovim's own root detection (upward from the file's directory, or from `path` itself).
-    local root = vim.fs.root(path, markers)
-    return root and M.normalize(root) or nil
-  end
   if vim.fs and vim.fs.find then
     local found = vim.fs.find(markers, { path = dir, upward = true, type = "file", limit = 1 })[1]
     return found and M.normalize(vim.fn.fnamemodify(found, ":h")) or nil
@@ -68,7 +63,7 @@ local function is_stopped(client)
   return client == nil or call(client, "is_stopped")
 end
 
---- How the client reaches its server: {cmd, label?, token?} for `connect` when this Neovim can attach
+--- How the client reaches its server: {cmd, token?, token_source?} for `connect` when this Neovim can attach
 --- there (connect.lua), else the server over stdio ({cmd = {server, args…}}). A `connect` that cannot be
 --- used is reported once (warning) and falls back to stdio, so everything else keeps working.
 function M.transport(opts)

@@ -2,6 +2,8 @@
 -- sockets): the address, the TCP access token (docs/protocol.md, "Access token"), and a transport
 -- whose end is a normal end: the client stopping, the server stopping or going away never shows an
 -- error; a server that went away is announced once as "sysimage server disconnected".
+local config = require("sysimage.config")
+
 local M = {}
 
 local uv = vim.uv or vim.loop
@@ -187,15 +189,16 @@ function M.graceful(connect_fn, label, timeout_ms)
   end
 end
 
---- The transport for `opts.connect`: {cmd = function(dispatchers), label, token?}, or nil and why not
---- (this Neovim cannot connect, no server at a Unix socket path, no TCP access token).
+--- The transport for `opts.connect` (`opts`: the options, config.get()): {cmd = function(dispatchers),
+--- token?, token_source?}, or nil and why not (this Neovim cannot connect, no server at a Unix socket
+--- path, no TCP access token).
 function M.transport(opts)
   local addr, why = M.parse(opts.connect)
   if not addr then
     return nil, why
   end
   local rpc_connect = vim.lsp.rpc and vim.lsp.rpc.connect
-  local timeout = opts.connect_timeout_ms or 10000
+  local timeout = opts.connect_timeout_ms or config.defaults.connect_timeout_ms
   if addr.kind == "tcp" then
     if not rpc_connect then
       return nil, "connecting over TCP needs Neovim 0.9 or newer (vim.lsp.rpc.connect)"
@@ -204,8 +207,8 @@ function M.transport(opts)
     if not token then
       return nil, source
     end
-    return { cmd = M.graceful(rpc_connect(addr.host, addr.port), addr.label, timeout), label = addr.label,
-      token = token, token_source = source }
+    return { cmd = M.graceful(rpc_connect(addr.host, addr.port), addr.label, timeout), token = token,
+      token_source = source }
   end
   if not rpc_connect or vim.fn.has("nvim-0.10") == 0 then
     return nil, "connecting over a Unix socket needs Neovim 0.10 or newer (vim.lsp.rpc.connect(pipe_path))"
@@ -214,7 +217,7 @@ function M.transport(opts)
   if not st or st.type ~= "socket" then
     return nil, ("no server listens on %s (no socket at that path)"):format(addr.label)
   end
-  return { cmd = M.graceful(rpc_connect(addr.path), addr.label, timeout), label = addr.label }
+  return { cmd = M.graceful(rpc_connect(addr.path), addr.label, timeout) }
 end
 
 return M

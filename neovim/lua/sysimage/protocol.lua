@@ -68,7 +68,6 @@ M.errors = {
   InvalidParams = -32602,
   InternalError = -32603,
   ServerNotInitialized = -32002,
-  AccessDenied = -32000, -- initialize over TCP without the server's access token (docs/protocol.md)
   RequestCancelled = -32800,
   RequestFailed = -32803,
 }
