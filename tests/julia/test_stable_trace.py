@@ -24,9 +24,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from buildprogress import Progress  # noqa: E402
 from rpc import Server  # noqa: E402
 from store import read_statements, trace_statements  # noqa: E402
 from testutil import julia_path, wait_for  # noqa: E402
@@ -114,9 +114,10 @@ def main():
 
         # A build leaves them out: its statement file (what it replays) has none of them. The build is
         # cancelled once that file exists: the e2e test (vscode.e2e_julia_repl) runs a whole one.
+        progress = Progress(srv)
         build_id = srv.next_id
         srv.next_id += 1
-        srv.send({"jsonrpc": "2.0", "id": build_id, "method": "sysimage/build", "params": {"project": project}})
+        progress.send_build(build_id, project, "leave-out")
         statements_file = wait_for(lambda: next(iter(glob.glob(os.path.join(store, "build-*", "statements.jl"))), None),
                                    120, "the build's statement file")
         replayed = wait_for(lambda: read_complete_lines(statements_file), 60, "a complete statement file")
@@ -126,16 +127,9 @@ def main():
             len(replayed), expected, counts["total"], counts["excluded"], len(outside))
         assert set(replayed) == {s for s in both - outside if "Main." not in s}, "the build replays other statements"
         assert srv.request("sysimage/cancelBuild", {"project": project})["result"]["cancelled"] is True
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            m = srv.channel.read_message(1)
-            if m is not None and m.get("id") == build_id and "method" not in m:
-                assert m.get("error", {}).get("code") == -32800, m
-                break
-            if m is not None:
-                srv._keep(m)
-        else:
-            raise AssertionError("the cancelled build did not answer")
+        progress.until(lambda: build_id in progress.responses, 60, "the cancelled build's answer")
+        answer = progress.responses[build_id]
+        assert answer.get("error", {}).get("code") == -32800, answer
 
         # Session 3 records only more VSCodeServer statements: nothing new for a build.
         run_session(julia, project, trace, julia_env,

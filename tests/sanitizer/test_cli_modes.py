@@ -22,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from rpc import Channel, Server, frame  # noqa: E402
+from rpc import Server, SocketPeer  # noqa: E402
 from testutil import julia_path, wait_for  # noqa: E402
 
 SANITIZER_REPORT = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "SUMMARY: UndefinedBehavior")
@@ -94,29 +94,13 @@ def socket_session(what, address, project):
     else:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(address[5:])
-    channel = Channel(sock.sendall, sock.fileno(), lambda: sock.shutdown(socket.SHUT_WR))
-    ids = iter(range(1, 100))
-
-    def request(method, params=None):
-        rid = next(ids)
-        message = {"jsonrpc": "2.0", "id": rid, "method": method}
-        if params is not None:
-            message["params"] = params
-        channel.send(frame(message))
-        while True:
-            m = channel.read_message(120)
-            assert m is not None, "%s: no answer to %s" % (what, method)
-            if m.get("id") == rid and "method" not in m:
-                return m
-    assert "result" in request("initialize", {"processId": None, "capabilities": {},
-                                              "workspaceFolders": [{"uri": "file://" + project, "name": "p"}],
-                                              "initializationOptions": {"token": token} if token else {}})
-    channel.send(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
-    status = request("sysimage/status", {"project": project})
+    peer = SocketPeer(sock)
+    peer.initialize([project], options={"token": token} if token else {})
+    status = peer.request("sysimage/status", {"project": project}, timeout=120)
     assert status["result"]["project"] == project, status
-    answer = request("shutdown")
+    answer = peer.request("shutdown", timeout=120)
     assert "result" in answer and answer["result"] is None, answer
-    channel.send(frame({"jsonrpc": "2.0", "method": "exit"}))
+    peer.notify("exit")
     sock.close()
 
 
