@@ -85,10 +85,6 @@ std::optional<Measurement> loadMeasurement(const fs::path& image) {
 void SysimageService::measure(const std::optional<fs::path>& folderOrFile, const std::optional<fs::path>& workload,
                               int runs, Callback<Measurement> done, platform::CancellationToken cancel) {
   withProject(folderOrFile, std::move(done), [this, workload, runs, cancel](Project& project, auto& done) mutable {
-    if (cancel.cancelled()) {
-      done(ServiceError{"cancelled", "the measurement was cancelled"});
-      return;
-    }
     runMeasurement(project, workload, runs > 0 ? runs : settings_.measureRuns, cancel, {}, std::move(done));
   });
 }
@@ -139,7 +135,8 @@ void SysimageService::runMeasurement(Project& project, std::optional<fs::path> w
   run->runs = runs;
   run->forBuild = std::move(forBuild);
   run->done = std::move(done);
-  const auto selection = model.select(settings_, project.store->counts().newSinceLastBuild);
+  // The image status and the rebuild offer judge usable (statements naming other modules not counted).
+  const auto selection = model.select(settings_, newStatementsSinceBuild(project));
   if (selection.usable()) run->image = selection.image->path;
   run->projectArgs = {"--startup-file=no", "--history-file=no"};
   if (project.env.kind != "default") run->projectArgs.push_back("--project=" + project.env.dir.string());
