@@ -437,13 +437,7 @@ void SysimageService::dropUnwantedWork(Project& project) {
     spdlog::info("no request waits for build {} of {} any more: stopping it", project.active->buildId, project.env.name);
     stopActiveBuild(project);
   }
-  std::vector<MeasurementRun*> unwanted;  // cancelling one removes it from measurements_
-  for (const auto& run : measurements_) {
-    if (run->project == &project && !run->forBuild.empty() && !BuildWaiter::anyWaiting(run->forBuild)) {
-      unwanted.push_back(run.get());
-    }
-  }
-  for (auto* run : unwanted) run->ownCancel.cancel();
+  cancelBuildMeasurements(project, /*onlyUnwanted=*/true);
   project.buildRunning = project.active != nullptr || !project.pending.empty();
 }
 
@@ -464,14 +458,7 @@ bool SysimageService::cancelBuild(const std::optional<fs::path>& folderOrFile) {
     stopActiveBuild(*project);
   }
   // A measurement after a finished build is part of that build's requests.
-  std::vector<MeasurementRun*> measuring;
-  for (const auto& run : measurements_) {
-    if (run->project == project && !run->forBuild.empty()) measuring.push_back(run.get());
-  }
-  for (auto* run : measuring) {
-    any = true;
-    run->ownCancel.cancel();
-  }
+  any |= cancelBuildMeasurements(*project, /*onlyUnwanted=*/false);
   return any;
 }
 

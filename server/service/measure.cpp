@@ -126,9 +126,8 @@ void SysimageService::runMeasurement(Project& project, std::optional<fs::path> w
     done(ServiceError{"notFound", "workload file " + workload->string() + " does not exist"});
     return;
   }
-  static std::uint64_t lastId = 0;
   auto run = std::make_unique<MeasurementRun>();
-  run->id = ++lastId;
+  run->id = nextMeasurementId_++;
   run->project = &project;
   run->julia = *julia_->installation;
   run->workload = *workload;
@@ -148,8 +147,8 @@ void SysimageService::runMeasurement(Project& project, std::optional<fs::path> w
   run->timeout = platform_.makeTimer();
   MeasurementRun* raw = run.get();
   measurements_.push_back(std::move(run));
-  // Both the request's token and (for a build's measurement) the service's own stop the run.
-  auto stop = [this, id = raw->id, alive = alive_] {
+  // The request's token stops the run (a build's measurement: cancelBuildMeasurements does).
+  cancel.onCancel([this, id = raw->id, alive = alive_] {  // not cancelled yet (checked above): only registers
     if (!*alive) return;
     for (const auto& r : measurements_) {
       if (r->id == id) {
@@ -157,9 +156,7 @@ void SysimageService::runMeasurement(Project& project, std::optional<fs::path> w
         return;
       }
     }
-  };
-  cancel.onCancel(stop);  // not cancelled yet (checked above): only registers
-  raw->ownCancel.token().onCancel(stop);
+  });
   spdlog::info("measuring TTFX of {} for {}: {} Julia processes, one at a time", raw->workload.string(),
                project.env.name, raw->plan.size());
   stepMeasurement(*raw);
@@ -228,6 +225,18 @@ void SysimageService::stepMeasurement(MeasurementRun& run) {
                      [r] {
                        if (r->process) r->process->kill(SIGKILL);
                      });
+}
+
+bool SysimageService::cancelBuildMeasurements(Project& project, bool onlyUnwanted) {
+  bool any = false;
+  for (;;) {  // endMeasurement takes the run out of measurements_ (and answers its requests)
+    const auto it = std::find_if(measurements_.begin(), measurements_.end(), [&](const auto& r) {
+      return r->project == &project && !r->forBuild.empty() && (!onlyUnwanted || !BuildWaiter::anyWaiting(r->forBuild));
+    });
+    if (it == measurements_.end()) return any;
+    any = true;
+    endMeasurement(**it, ServiceError{"cancelled", "the measurement was cancelled"});
+  }
 }
 
 void SysimageService::endMeasurement(MeasurementRun& run, Result<Measurement> result) {

@@ -125,7 +125,7 @@ struct SysimageService::ActiveBuild {
 /// A TTFX measurement in progress (measure.cpp): one Julia process at a time through the launcher.
 struct SysimageService::MeasurementRun {
   enum class Variant { Bare, WithoutImage, WithImage };
-  std::uint64_t id = 0;  // cancellation callbacks find the run by id: it may have ended meanwhile
+  std::uint64_t id = 0;  // the request's cancellation callback finds the run by id: it may have ended meanwhile
   Project* project = nullptr;
   julia::JuliaInstallation julia;
   std::filesystem::path workload;
@@ -140,7 +140,6 @@ struct SysimageService::MeasurementRun {
   Clock::time_point started;
   std::string stderrTail;
   Waiters forBuild;  // the build requests it measures for (empty for sysimage/measure)
-  platform::CancellationSource ownCancel;  // fired when no build request waits any more
   Callback<Measurement> done;
   bool ended = false;
 };

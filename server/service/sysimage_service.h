@@ -2,6 +2,7 @@
 // sessions and their statement stores. No JSON here; the LSP layer translates.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -138,6 +139,9 @@ class SysimageService {
   void runMeasurement(Project& project, std::optional<std::filesystem::path> workload, int runs,
                       platform::CancellationToken cancel, Waiters forBuild, Callback<Measurement> done);
   void stepMeasurement(MeasurementRun& run);
+  /// Ends the project's measurements after a build with "cancelled" (all of them, or with
+  /// `onlyUnwanted` those no build request waits for any more). Returns whether there was one.
+  bool cancelBuildMeasurements(Project& project, bool onlyUnwanted);
   void endMeasurement(MeasurementRun& run, Result<Measurement> result);
   /// The published image built from exactly the active build's inputs, if it is the one in use.
   std::optional<BuildResult> cachedBuild(Project& project);
@@ -179,6 +183,7 @@ class SysimageService {
   int runningBuilds_ = 0;
   std::vector<Project*> waitingForSlot_;  // projects whose build waits for a free build slot
   unsigned nextBuildNumber_ = 1;
+  std::uint64_t nextMeasurementId_ = 1;  // MeasurementRun::id
   int nextListener_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
