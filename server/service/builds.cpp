@@ -189,7 +189,6 @@ void SysimageService::startBuild(Project& project, BuildOptions options, Waiters
   std::string error;
   auto inputs = prepareInputs(*julia_->installation, project, settings_, options, active->workDir, error);
   project.active = std::move(active);
-  project.buildRunning = true;
   if (!inputs) {
     finishBuild(project, ServiceError{"buildFailed", error, project.active->buildId, {}});
     return;
@@ -381,7 +380,6 @@ void SysimageService::finishBuild(Project& project, Result<BuildResult> result) 
                                     active->progress.percentage, e.code == "cancelled" ? "" : e.message};
     if (e.code != "cancelled") spdlog::warn("build {} of {} failed: {}", active->buildId, project.env.name, e.message);
   }
-  project.buildRunning = !project.pending.empty();
 
   auto* ok = std::get_if<BuildResult>(&result);
   if (ok && active->options.measure && BuildWaiter::anyWaiting(active->waiters)) {
@@ -438,7 +436,6 @@ void SysimageService::dropUnwantedWork(Project& project) {
     stopActiveBuild(project);
   }
   cancelBuildMeasurements(project, /*onlyUnwanted=*/true);
-  project.buildRunning = project.active != nullptr || !project.pending.empty();
 }
 
 bool SysimageService::cancelBuild(const std::optional<fs::path>& folderOrFile) {

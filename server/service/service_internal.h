@@ -67,7 +67,6 @@ struct SysimageService::Project {
   std::vector<platform::FileWatcher::WatchId> fileWatches;
   std::unique_ptr<platform::Timer> reloadTimer;
   core::PromptState prompt;
-  bool buildRunning = false;  // a build is queued or running (no rebuild offers meanwhile)
   // Builds (builds.cpp).
   std::unique_ptr<ActiveBuild> active;
   struct Pending {
@@ -76,6 +75,9 @@ struct SysimageService::Project {
   };
   std::deque<Pending> pending;
   std::optional<BuildStatus> lastBuild;
+
+  /// Whether a build is running or queued (no rebuild offers meanwhile).
+  bool buildRunning() const { return active != nullptr || !pending.empty(); }
 };
 
 /// One request waiting for a build (several join one build). Answered exactly once: by the build's

@@ -278,7 +278,7 @@ void SysimageService::maybeOffer(Project& project) {
       break;
     }
   }
-  core::PromptContext context{target != nullptr, project.buildRunning};
+  core::PromptContext context{target != nullptr, project.buildRunning()};
   const auto decision = core::decideRebuildPrompt(project.env.name, selection.staleness, project.prompt, context);
   if (!decision.offer) {
     if (!decision.skipReason.empty()) spdlog::debug("no rebuild offer for {}: {}", project.env.name, decision.skipReason);
