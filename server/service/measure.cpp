@@ -204,8 +204,7 @@ void SysimageService::stepMeasurement(MeasurementRun& run) {
       const double seconds = std::chrono::duration<double>(Clock::now() - r->started).count();
       r->process.reset();
       if (status.exitCode != 0) {
-        const std::string how = status.termSignal == SIGKILL && seconds >= std::chrono::duration<double>(kRunTimeout).count()
-                                    ? "timed out after 10 min"
+        const std::string how = r->timedOut              ? "timed out after 10 min"
                                 : status.termSignal != 0 ? "killed by signal " + std::to_string(status.termSignal)
                                                          : "exit " + std::to_string(status.exitCode);
         const std::string& err = r->stderrTail;
@@ -223,7 +222,9 @@ void SysimageService::stepMeasurement(MeasurementRun& run) {
   }
   run.timeout->start(std::chrono::duration_cast<std::chrono::milliseconds>(kRunTimeout), std::chrono::milliseconds(0),
                      [r] {
-                       if (r->process) r->process->kill(SIGKILL);
+                       if (!r->process) return;
+                       r->timedOut = true;
+                       r->process->kill(SIGKILL);
                      });
 }
 

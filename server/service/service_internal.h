@@ -140,6 +140,7 @@ struct SysimageService::MeasurementRun {
   std::unique_ptr<platform::Process> process;
   std::unique_ptr<platform::Timer> timeout;
   Clock::time_point started;
+  bool timedOut = false;  // the timeout killed the current process
   std::string stderrTail;
   Waiters forBuild;  // the build requests it measures for (empty for sysimage/measure)
   Callback<Measurement> done;
