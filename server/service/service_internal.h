@@ -42,20 +42,22 @@ struct SysimageService::JuliaState {
   unsigned generation = 0;
 };
 
+/// A trace file followed into a project's statement store (sysimage_service.cpp: recordTrace).
+struct SysimageService::TraceRecording {
+  std::unique_ptr<core::TraceFollower> follower;
+  std::unique_ptr<core::Ingestor> ingestor;
+  platform::FileWatcher::WatchId watch = 0;
+  std::size_t sessions = 0;  // Julia processes seen writing the file (a truncation starts a new one)
+  bool sessionOpen = false;  // the current content was counted as a session
+};
+
 struct SysimageService::Project {
   Environment env;
   std::string juliaVersion;
   std::filesystem::path stdlibDir;  // Sys.STDLIB of that Julia: its standard libraries are loadable
   std::unique_ptr<core::StatementStore> store;
-  struct Recording {
-    std::unique_ptr<core::TraceFollower> follower;
-    std::unique_ptr<core::Ingestor> ingestor;
-    platform::FileWatcher::WatchId watch = 0;
-    std::size_t sessions = 0;  // Julia processes seen writing the file (a truncation starts a new one)
-    bool sessionOpen = false;  // the current content was counted as a session
-  };
-  std::vector<std::unique_ptr<Recording>> recordings;  // trace files of replCommand and leftovers
-  std::unique_ptr<Recording> stableTrace;              // <store>/traces/julia-repl.jl, followed always
+  std::vector<std::unique_ptr<TraceRecording>> recordings;  // trace files of replCommand and leftovers
+  std::unique_ptr<TraceRecording> stableTrace;              // <store>/traces/julia-repl.jl, followed always
   core::LoadableModules loadable;                      // modules a build can resolve (outside_statements.h)
   core::OutsideStatements outside;                     // statements naming other modules
   std::size_t invalidLines = 0;

@@ -119,6 +119,7 @@ class SysimageService {
   std::filesystem::path stateDir() const;
 
   struct Project;
+  struct TraceRecording;
   struct ActiveBuild;
   struct BuildWaiter;
   struct MeasurementRun;
@@ -153,6 +154,9 @@ class SysimageService {
   void withProject(const std::optional<std::filesystem::path>& folderOrFile, Callback<T> done, Body body);
   void startProbe();
   Project* openProject(const std::optional<std::filesystem::path>& folderOrFile, std::string& error);
+  /// A recording of `traceFile` into the project's store, watched (a change ingests the project's
+  /// traces); nothing read yet.
+  std::unique_ptr<TraceRecording> recordTrace(Project& project, const std::filesystem::path& traceFile);
   void followTrace(Project& project, const std::filesystem::path& traceFile);
   void followStableTrace(Project& project);
   void ingest(Project& project);
