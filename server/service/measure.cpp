@@ -134,7 +134,7 @@ void SysimageService::runMeasurement(Project& project, std::optional<fs::path> w
   run->runs = runs;
   run->forBuild = std::move(forBuild);
   run->done = std::move(done);
-  // The image status and the rebuild offer judge usable (statements naming other modules not counted).
+  // Usable as the status and the rebuild offer judge it (statements naming other modules not counted).
   const auto selection = model.select(settings_, newStatementsSinceBuild(project));
   if (selection.usable()) run->image = selection.image->path;
   run->projectArgs = {"--startup-file=no", "--history-file=no"};
