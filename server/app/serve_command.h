@@ -22,7 +22,8 @@ void addServeOptions(CLI::App& cmd, ServeOptions& options);
 
 /// Runs the server; returns the process exit code (2 for a bad address, token file or bind error).
 /// With a TCP listener it prints `token file PATH` and `listening on tcp:HOST:PORT?token=TOKEN` on
-/// stdout (the token file is written first), and removes the token files it wrote at exit.
+/// stdout (the token file is written first), and removes the default token files it wrote at exit
+/// (a file given by --token-file is kept, for reuse).
 int runServe(const ServeOptions& options);
 
 }  // namespace sysimage::app

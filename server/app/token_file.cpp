@@ -7,9 +7,9 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <system_error>
 
+#include "server/core/statement_log.h"
 #include "server/platform/atomic_file.h"
 
 namespace sysimage::app {
@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string errnoText(int error) { return std::strerror(error); }
+using core::statement_log::errnoMessage;
 
 const char* envOrNull(const char* name) {
   const char* value = std::getenv(name);
@@ -29,7 +29,7 @@ void ensurePrivateDir(const fs::path& dir) {
   std::error_code ec;
   if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), ec);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw TokenFileError("cannot create " + dir.string() + " for the token file: " + errnoText(errno));
+    throw TokenFileError(errnoMessage("cannot create " + dir.string() + " for the token file", errno));
   }
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -39,7 +39,7 @@ void ensurePrivateDir(const fs::path& dir) {
     throw TokenFileError(dir.string() + " belongs to another user: refusing to keep the token file there (use --token-file)");
   }
   if ((st.st_mode & 077) != 0 && ::chmod(dir.c_str(), 0700) != 0) {
-    throw TokenFileError("cannot make " + dir.string() + " private (chmod 700): " + errnoText(errno));
+    throw TokenFileError(errnoMessage("cannot make " + dir.string() + " private (chmod 700)", errno));
   }
 }
 
@@ -59,18 +59,30 @@ fs::path defaultTokenFile(const transport::ListenAddress& address) {
 }
 
 transport::AccessToken readTokenFile(const fs::path& path) {
+  const std::string cannotRead = "cannot read the token file " + path.string();
   const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) throw TokenFileError("cannot read the token file " + path.string() + ": " + errnoText(errno));
+  if (fd < 0) throw TokenFileError(errnoMessage(cannotRead, errno));
   struct stat st {};
   const int statError = ::fstat(fd, &st) == 0 ? 0 : errno;
   std::string text;
+  int readError = 0;
   if (statError == 0 && S_ISREG(st.st_mode) && st.st_size <= 4096) {
     char buffer[4096];
-    ssize_t n = 0;
-    while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
+    for (;;) {
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n > 0) {
+        text.append(buffer, static_cast<std::size_t>(n));
+      } else if (n == 0) {
+        break;
+      } else if (errno != EINTR) {
+        readError = errno;  // not "too short" later: the token was not read
+        break;
+      }
+    }
   }
   ::close(fd);
-  if (statError != 0) throw TokenFileError("cannot read the token file " + path.string() + ": " + errnoText(statError));
+  if (statError != 0) throw TokenFileError(errnoMessage(cannotRead, statError));
+  if (readError != 0) throw TokenFileError(errnoMessage(cannotRead, readError));
   if (!S_ISREG(st.st_mode) || st.st_size > 4096) {
     throw TokenFileError("the token file " + path.string() + " is not a small regular file");
   }
@@ -90,21 +102,25 @@ void writeTokenFile(const fs::path& path, const transport::AccessToken& token, b
   if (makeDir) ensurePrivateDir(path.has_parent_path() ? path.parent_path() : fs::path("."));
   // Create (or narrow) the file as 0600 first: the atomic writer's temporary file takes the mode of
   // the file it replaces, so the token is never readable by others, not even for a moment.
+  const std::string cannotWrite = "cannot write the token file " + path.string();
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) throw TokenFileError("cannot write the token file " + path.string() + ": " + errnoText(errno));
+  if (fd < 0) throw TokenFileError(errnoMessage(cannotWrite, errno));
   struct stat st {};
   std::string problem;
+  int error = 0;
   if (::fstat(fd, &st) != 0) {
-    problem = errnoText(errno);
+    error = errno;
   } else if (!S_ISREG(st.st_mode)) {
     problem = "not a regular file";
   } else if (st.st_uid != ::geteuid()) {
     problem = "it belongs to another user";
   } else if (::fchmod(fd, 0600) != 0) {
-    problem = "chmod 600: " + errnoText(errno);
+    error = errno;
+    problem = "chmod 600";
   }
   ::close(fd);
-  if (!problem.empty()) throw TokenFileError("cannot write the token file " + path.string() + ": " + problem);
+  if (error != 0) throw TokenFileError(errnoMessage(problem.empty() ? cannotWrite : cannotWrite + ": " + problem, error));
+  if (!problem.empty()) throw TokenFileError(cannotWrite + ": " + problem);
   try {
     platform::atomicWriteFile(path, token.text() + "\n");
   } catch (const std::system_error& e) {

@@ -189,7 +189,6 @@ void SysimageService::startBuild(Project& project, BuildOptions options, Waiters
   std::string error;
   auto inputs = prepareInputs(*julia_->installation, project, settings_, options, active->workDir, error);
   project.active = std::move(active);
-  project.buildRunning = true;
   if (!inputs) {
     finishBuild(project, ServiceError{"buildFailed", error, project.active->buildId, {}});
     return;
@@ -381,7 +380,6 @@ void SysimageService::finishBuild(Project& project, Result<BuildResult> result) 
                                     active->progress.percentage, e.code == "cancelled" ? "" : e.message};
     if (e.code != "cancelled") spdlog::warn("build {} of {} failed: {}", active->buildId, project.env.name, e.message);
   }
-  project.buildRunning = !project.pending.empty();
 
   auto* ok = std::get_if<BuildResult>(&result);
   if (ok && active->options.measure && BuildWaiter::anyWaiting(active->waiters)) {
@@ -437,14 +435,7 @@ void SysimageService::dropUnwantedWork(Project& project) {
     spdlog::info("no request waits for build {} of {} any more: stopping it", project.active->buildId, project.env.name);
     stopActiveBuild(project);
   }
-  std::vector<MeasurementRun*> unwanted;  // cancelling one removes it from measurements_
-  for (const auto& run : measurements_) {
-    if (run->project == &project && !run->forBuild.empty() && !BuildWaiter::anyWaiting(run->forBuild)) {
-      unwanted.push_back(run.get());
-    }
-  }
-  for (auto* run : unwanted) run->ownCancel.cancel();
-  project.buildRunning = project.active != nullptr || !project.pending.empty();
+  cancelBuildMeasurements(project, /*onlyUnwanted=*/true);
 }
 
 bool SysimageService::cancelBuild(const std::optional<fs::path>& folderOrFile) {
@@ -464,14 +455,7 @@ bool SysimageService::cancelBuild(const std::optional<fs::path>& folderOrFile) {
     stopActiveBuild(*project);
   }
   // A measurement after a finished build is part of that build's requests.
-  std::vector<MeasurementRun*> measuring;
-  for (const auto& run : measurements_) {
-    if (run->project == project && !run->forBuild.empty()) measuring.push_back(run.get());
-  }
-  for (auto* run : measuring) {
-    any = true;
-    run->ownCancel.cancel();
-  }
+  any |= cancelBuildMeasurements(*project, /*onlyUnwanted=*/false);
   return any;
 }
 

@@ -85,10 +85,6 @@ std::optional<Measurement> loadMeasurement(const fs::path& image) {
 void SysimageService::measure(const std::optional<fs::path>& folderOrFile, const std::optional<fs::path>& workload,
                               int runs, Callback<Measurement> done, platform::CancellationToken cancel) {
   withProject(folderOrFile, std::move(done), [this, workload, runs, cancel](Project& project, auto& done) mutable {
-    if (cancel.cancelled()) {
-      done(ServiceError{"cancelled", "the measurement was cancelled"});
-      return;
-    }
     runMeasurement(project, workload, runs > 0 ? runs : settings_.measureRuns, cancel, {}, std::move(done));
   });
 }
@@ -130,16 +126,16 @@ void SysimageService::runMeasurement(Project& project, std::optional<fs::path> w
     done(ServiceError{"notFound", "workload file " + workload->string() + " does not exist"});
     return;
   }
-  static std::uint64_t lastId = 0;
   auto run = std::make_unique<MeasurementRun>();
-  run->id = ++lastId;
+  run->id = nextMeasurementId_++;
   run->project = &project;
   run->julia = *julia_->installation;
   run->workload = *workload;
   run->runs = runs;
   run->forBuild = std::move(forBuild);
   run->done = std::move(done);
-  const auto selection = model.select(settings_, project.store->counts().newSinceLastBuild);
+  // Usable as the status and the rebuild offer judge it (statements naming other modules not counted).
+  const auto selection = model.select(settings_, newStatementsSinceBuild(project));
   if (selection.usable()) run->image = selection.image->path;
   run->projectArgs = {"--startup-file=no", "--history-file=no"};
   if (project.env.kind != "default") run->projectArgs.push_back("--project=" + project.env.dir.string());
@@ -151,8 +147,8 @@ void SysimageService::runMeasurement(Project& project, std::optional<fs::path> w
   run->timeout = platform_.makeTimer();
   MeasurementRun* raw = run.get();
   measurements_.push_back(std::move(run));
-  // Both the request's token and (for a build's measurement) the service's own stop the run.
-  auto stop = [this, id = raw->id, alive = alive_] {
+  // The request's token stops the run (a build's measurement: cancelBuildMeasurements does).
+  cancel.onCancel([this, id = raw->id, alive = alive_] {  // not cancelled yet (checked above): only registers
     if (!*alive) return;
     for (const auto& r : measurements_) {
       if (r->id == id) {
@@ -160,9 +156,7 @@ void SysimageService::runMeasurement(Project& project, std::optional<fs::path> w
         return;
       }
     }
-  };
-  cancel.onCancel(stop);  // not cancelled yet (checked above): only registers
-  raw->ownCancel.token().onCancel(stop);
+  });
   spdlog::info("measuring TTFX of {} for {}: {} Julia processes, one at a time", raw->workload.string(),
                project.env.name, raw->plan.size());
   stepMeasurement(*raw);
@@ -210,8 +204,7 @@ void SysimageService::stepMeasurement(MeasurementRun& run) {
       const double seconds = std::chrono::duration<double>(Clock::now() - r->started).count();
       r->process.reset();
       if (status.exitCode != 0) {
-        const std::string how = status.termSignal == SIGKILL && seconds >= std::chrono::duration<double>(kRunTimeout).count()
-                                    ? "timed out after 10 min"
+        const std::string how = r->timedOut              ? "timed out after 10 min"
                                 : status.termSignal != 0 ? "killed by signal " + std::to_string(status.termSignal)
                                                          : "exit " + std::to_string(status.exitCode);
         const std::string& err = r->stderrTail;
@@ -229,8 +222,22 @@ void SysimageService::stepMeasurement(MeasurementRun& run) {
   }
   run.timeout->start(std::chrono::duration_cast<std::chrono::milliseconds>(kRunTimeout), std::chrono::milliseconds(0),
                      [r] {
-                       if (r->process) r->process->kill(SIGKILL);
+                       if (!r->process) return;
+                       r->timedOut = true;
+                       r->process->kill(SIGKILL);
                      });
+}
+
+bool SysimageService::cancelBuildMeasurements(Project& project, bool onlyUnwanted) {
+  bool any = false;
+  for (;;) {  // endMeasurement takes the run out of measurements_ (and answers its requests)
+    const auto it = std::find_if(measurements_.begin(), measurements_.end(), [&](const auto& r) {
+      return r->project == &project && !r->forBuild.empty() && (!onlyUnwanted || !BuildWaiter::anyWaiting(r->forBuild));
+    });
+    if (it == measurements_.end()) return any;
+    any = true;
+    endMeasurement(**it, ServiceError{"cancelled", "the measurement was cancelled"});
+  }
 }
 
 void SysimageService::endMeasurement(MeasurementRun& run, Result<Measurement> result) {

@@ -42,20 +42,22 @@ struct SysimageService::JuliaState {
   unsigned generation = 0;
 };
 
+/// A trace file followed into a project's statement store (sysimage_service.cpp: recordTrace).
+struct SysimageService::TraceRecording {
+  std::unique_ptr<core::TraceFollower> follower;
+  std::unique_ptr<core::Ingestor> ingestor;
+  platform::FileWatcher::WatchId watch = 0;
+  std::size_t sessions = 0;  // Julia processes seen writing the file (a truncation starts a new one)
+  bool sessionOpen = false;  // the current content was counted as a session
+};
+
 struct SysimageService::Project {
   Environment env;
   std::string juliaVersion;
   std::filesystem::path stdlibDir;  // Sys.STDLIB of that Julia: its standard libraries are loadable
   std::unique_ptr<core::StatementStore> store;
-  struct Recording {
-    std::unique_ptr<core::TraceFollower> follower;
-    std::unique_ptr<core::Ingestor> ingestor;
-    platform::FileWatcher::WatchId watch = 0;
-    std::size_t sessions = 0;  // Julia processes seen writing the file (a truncation starts a new one)
-    bool sessionOpen = false;  // the current content was counted as a session
-  };
-  std::vector<std::unique_ptr<Recording>> recordings;  // trace files of replCommand and leftovers
-  std::unique_ptr<Recording> stableTrace;              // <store>/traces/julia-repl.jl, followed always
+  std::vector<std::unique_ptr<TraceRecording>> recordings;  // trace files of replCommand and leftovers
+  std::unique_ptr<TraceRecording> stableTrace;              // <store>/traces/julia-repl.jl, followed always
   core::LoadableModules loadable;                      // modules a build can resolve (outside_statements.h)
   core::OutsideStatements outside;                     // statements naming other modules
   std::size_t invalidLines = 0;
@@ -67,7 +69,6 @@ struct SysimageService::Project {
   std::vector<platform::FileWatcher::WatchId> fileWatches;
   std::unique_ptr<platform::Timer> reloadTimer;
   core::PromptState prompt;
-  bool buildRunning = false;  // a build is queued or running (no rebuild offers meanwhile)
   // Builds (builds.cpp).
   std::unique_ptr<ActiveBuild> active;
   struct Pending {
@@ -76,6 +77,9 @@ struct SysimageService::Project {
   };
   std::deque<Pending> pending;
   std::optional<BuildStatus> lastBuild;
+
+  /// Whether a build is running or queued (no rebuild offers meanwhile).
+  bool buildRunning() const { return active != nullptr || !pending.empty(); }
 };
 
 /// One request waiting for a build (several join one build). Answered exactly once: by the build's
@@ -125,7 +129,7 @@ struct SysimageService::ActiveBuild {
 /// A TTFX measurement in progress (measure.cpp): one Julia process at a time through the launcher.
 struct SysimageService::MeasurementRun {
   enum class Variant { Bare, WithoutImage, WithImage };
-  std::uint64_t id = 0;  // cancellation callbacks find the run by id: it may have ended meanwhile
+  std::uint64_t id = 0;  // the request's cancellation callback finds the run by id: it may have ended meanwhile
   Project* project = nullptr;
   julia::JuliaInstallation julia;
   std::filesystem::path workload;
@@ -138,9 +142,9 @@ struct SysimageService::MeasurementRun {
   std::unique_ptr<platform::Process> process;
   std::unique_ptr<platform::Timer> timeout;
   Clock::time_point started;
+  bool timedOut = false;  // the timeout killed the current process
   std::string stderrTail;
   Waiters forBuild;  // the build requests it measures for (empty for sysimage/measure)
-  platform::CancellationSource ownCancel;  // fired when no build request waits any more
   Callback<Measurement> done;
   bool ended = false;
 };

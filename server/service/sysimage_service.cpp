@@ -278,7 +278,7 @@ void SysimageService::maybeOffer(Project& project) {
       break;
     }
   }
-  core::PromptContext context{target != nullptr, project.buildRunning};
+  core::PromptContext context{target != nullptr, project.buildRunning()};
   const auto decision = core::decideRebuildPrompt(project.env.name, selection.staleness, project.prompt, context);
   if (!decision.offer) {
     if (!decision.skipReason.empty()) spdlog::debug("no rebuild offer for {}: {}", project.env.name, decision.skipReason);
@@ -314,24 +314,19 @@ void SysimageService::maybeOffer(Project& project) {
                 });
 }
 
-namespace {
-
-std::unique_ptr<SysimageService::Project::Recording> makeRecording(core::StatementStore& store, const fs::path& traceFile) {
-  auto rec = std::make_unique<SysimageService::Project::Recording>();
+std::unique_ptr<SysimageService::TraceRecording> SysimageService::recordTrace(Project& project, const fs::path& traceFile) {
+  auto rec = std::make_unique<TraceRecording>();
   rec->follower = std::make_unique<core::TraceFollower>(traceFile);
-  rec->ingestor = std::make_unique<core::Ingestor>(*rec->follower, store);
-  return rec;
-}
-
-}  // namespace
-
-void SysimageService::followTrace(Project& project, const fs::path& traceFile) {
-  auto rec = makeRecording(*project.store, traceFile);
+  rec->ingestor = std::make_unique<core::Ingestor>(*rec->follower, *project.store);
   Project* p = &project;
   rec->watch = platform_.watcher->watch(traceFile, [this, p, alive = alive_](const fs::path&) {
     if (*alive) ingest(*p);
   });
-  project.recordings.push_back(std::move(rec));
+  return rec;
+}
+
+void SysimageService::followTrace(Project& project, const fs::path& traceFile) {
+  project.recordings.push_back(recordTrace(project, traceFile));
   ingest(project);
 }
 
@@ -342,17 +337,13 @@ void SysimageService::followStableTrace(Project& project) {
   std::error_code ec;
   fs::create_directories(trace.parent_path(), ec);
   if (ec) spdlog::warn("cannot create {}: {}", trace.parent_path().string(), ec.message());
-  project.stableTrace = makeRecording(*project.store, trace);
-  Project* p = &project;
-  project.stableTrace->watch = platform_.watcher->watch(trace, [this, p, alive = alive_](const fs::path&) {
-    if (*alive) ingest(*p);
-  });
+  project.stableTrace = recordTrace(project, trace);
   ingest(project);
 }
 
 void SysimageService::ingest(Project& project) {
   std::size_t changed = 0;
-  auto pollOne = [&](Project::Recording& rec) {
+  auto pollOne = [&](TraceRecording& rec) {
     do {
       const core::IngestCounts counts = rec.ingestor->poll();
       changed += counts.added;

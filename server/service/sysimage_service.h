@@ -2,6 +2,7 @@
 // sessions and their statement stores. No JSON here; the LSP layer translates.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -118,6 +119,7 @@ class SysimageService {
   std::filesystem::path stateDir() const;
 
   struct Project;
+  struct TraceRecording;
   struct ActiveBuild;
   struct BuildWaiter;
   struct MeasurementRun;
@@ -138,6 +140,9 @@ class SysimageService {
   void runMeasurement(Project& project, std::optional<std::filesystem::path> workload, int runs,
                       platform::CancellationToken cancel, Waiters forBuild, Callback<Measurement> done);
   void stepMeasurement(MeasurementRun& run);
+  /// Ends the project's measurements after a build with "cancelled" (all of them, or with
+  /// `onlyUnwanted` those no build request waits for any more). Returns whether there was one.
+  bool cancelBuildMeasurements(Project& project, bool onlyUnwanted);
   void endMeasurement(MeasurementRun& run, Result<Measurement> result);
   /// The published image built from exactly the active build's inputs, if it is the one in use.
   std::optional<BuildResult> cachedBuild(Project& project);
@@ -149,6 +154,9 @@ class SysimageService {
   void withProject(const std::optional<std::filesystem::path>& folderOrFile, Callback<T> done, Body body);
   void startProbe();
   Project* openProject(const std::optional<std::filesystem::path>& folderOrFile, std::string& error);
+  /// A recording of `traceFile` into the project's store, watched (a change ingests the project's
+  /// traces); nothing read yet.
+  std::unique_ptr<TraceRecording> recordTrace(Project& project, const std::filesystem::path& traceFile);
   void followTrace(Project& project, const std::filesystem::path& traceFile);
   void followStableTrace(Project& project);
   void ingest(Project& project);
@@ -179,6 +187,7 @@ class SysimageService {
   int runningBuilds_ = 0;
   std::vector<Project*> waitingForSlot_;  // projects whose build waits for a free build slot
   unsigned nextBuildNumber_ = 1;
+  std::uint64_t nextMeasurementId_ = 1;  // MeasurementRun::id
   int nextListener_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

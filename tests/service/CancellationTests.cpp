@@ -172,6 +172,24 @@ TEST_F(Cancellation, FailedWorkloadRunEndsTheMeasurementWithItsError) {
   EXPECT_EQ(main().measureRuns().size(), 2u) << "stops at the first failure";
 }
 
+TEST_F(Cancellation, WorkloadRunOverTenMinutesIsKilledAndReportedAsTimedOut) {
+  const auto project = makeProject("App");
+  playBuildTools(main(), true, /*holdMeasureRuns=*/true);
+  Answer<Measurement> answer;
+  service().measure(project, std::nullopt, 1, answer.callback());
+  ASSERT_TRUE(until([&] { return main().measureRuns().size() == 1; }));
+  const auto running = main().measureRuns()[0];
+  main().timers.advance(std::chrono::minutes(9));
+  drain();
+  EXPECT_TRUE(running->running()) << "not before 10 min";
+  main().timers.advance(std::chrono::minutes(1));
+  ASSERT_TRUE(until([&] { return answer.result.has_value(); }));
+  EXPECT_THAT(running->signals, ElementsAre(SIGKILL));
+  EXPECT_EQ(answer.errorCode(), "measureFailed");
+  EXPECT_THAT(std::get<ServiceError>(*answer.result).message, ::testing::HasSubstr("timed out after 10 min"));
+  EXPECT_EQ(main().measureRuns().size(), 1u) << "no further runs";
+}
+
 TEST_F(Cancellation, MeasurementThatCannotStartJuliaFailsWithTheReason) {
   const auto project = makeProject("App");
   main().launcher->failLaunch = [](const platform::ProcessOptions&) {
