@@ -96,6 +96,10 @@ bool isWindows(std::string_view os);
 /// `<first depot>/environments/v<major>.<minor>`. Errors: BuildPlanError when the depot path is empty.
 std::filesystem::path environmentDirectory(const BuildRequest& request);
 
+/// True from Julia 1.6, which splits the runtime into libjulia and libjulia-internal (in
+/// privateLibdir): both the native link line and PackageCompiler's need `-ljulia-internal`.
+bool hasLibjuliaInternal(const core::VersionNumber& version);
+
 /// True from Julia 1.9, where `Base.Linking` (package images with native code) exists; such a
 /// Julia gets `--pkgimages=no` in every native build step, as PackageCompiler's get_julia_cmd()
 /// (@7fa17bd3 src/PackageCompiler.jl L311-319, v2.1.24 L203-210) checks `isdefined(Base, :Linking)`.
