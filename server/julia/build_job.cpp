@@ -221,7 +221,7 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
       log.note("no " + l.link.filename().string() + " in this Julia's library directories (a distribution's layout): " +
                l.link.string() + " -> " + l.target.string() + " is on LIBRARY_PATH and LD_LIBRARY_PATH");
     }
-    model.expectStatements(countReplayedLines(request.statementFiles));
+    model.expectStatements(replayedStatementTotal(request));
   }
 
   void launch(const Command& command, Step next) {

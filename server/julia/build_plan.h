@@ -33,6 +33,10 @@ struct BuildRequest {
   /// backend only; PackageCompiler gets the name).
   std::vector<std::string> packages;
   std::vector<std::filesystem::path> statementFiles;  ///< precompile statement files (absolute)
+  /// When known, the number of statements in `statementFiles.front()` (the file the server
+  /// exported: core::ExportResult::written), so that the PackageCompiler backend's statement total
+  /// counts only the lines of the other files (countReplayedLines) instead of reading it again.
+  std::optional<std::size_t> firstStatementFileCount;
   /// Julia files run before the build, each in a process of its own under `--trace-compile`
   /// (native backend; PackageCompiler runs them the same way); their traces are replayed.
   std::vector<std::filesystem::path> executionFiles;

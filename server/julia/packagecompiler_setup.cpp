@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <fstream>
 
-#include "server/core/statement.h"
 #include "server/julia/build_link.h"
 #include "server/julia/build_plan.h"
 
@@ -56,17 +55,39 @@ void createLibraryLinks(const std::vector<LibraryLink>& links) {
   }
 }
 
+namespace {
+
+// Whether `line` holds something besides blanks, leading `#= … =#` comments and a `#` comment.
+bool replayedLine(std::string_view line) {
+  constexpr std::string_view kBlanks = " \t\r\f\v";
+  for (;;) {
+    const auto start = line.find_first_not_of(kBlanks);
+    if (start == std::string_view::npos) return false;
+    line.remove_prefix(start);
+    if (!line.starts_with("#=")) return line.front() != '#';
+    const auto end = line.find("=#", 2);
+    if (end == std::string_view::npos) return false;  // the first line of a long comment
+    line.remove_prefix(end + 2);
+  }
+}
+
+}  // namespace
+
 std::size_t countReplayedLines(const std::vector<fs::path>& files) {
-  using Kind = core::ParsedLine::Kind;
   std::size_t n = 0;
   for (const auto& f : files) {
     std::ifstream in(f, std::ios::binary);
     for (std::string line; std::getline(in, line);) {
-      const auto kind = core::parseTraceLine(line).kind;
-      if (kind != Kind::Blank && kind != Kind::Comment) ++n;
+      if (replayedLine(line)) ++n;
     }
   }
   return n;
+}
+
+std::size_t replayedStatementTotal(const BuildRequest& request) {
+  const auto& files = request.statementFiles;
+  if (!request.firstStatementFileCount || files.empty()) return countReplayedLines(files);
+  return *request.firstStatementFileCount + countReplayedLines({files.begin() + 1, files.end()});
 }
 
 bool packageCompilerObjectWritten(const fs::path& tempDir) {
