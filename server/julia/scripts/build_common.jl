@@ -99,11 +99,6 @@ function read_request(path::AbstractString)
             end
         elseif key == "statements"
             push!(statements, value)
-        elseif key == "execute"
-            # Execution files run in a process of their own (`julia --trace-compile`), never in the
-            # process that writes the image; their trace comes here as a statements= file.
-            println(stderr, SCRIPT_NAME[], ": ignoring execute=", value,
-                    ": run it with --trace-compile and pass the trace as statements=")
         else
             println(stderr, SCRIPT_NAME[], ": ignoring unknown request key: ", key)
         end
