@@ -477,8 +477,7 @@ std::optional<std::filesystem::path> packageDirectory(const Manifest& manifest, 
 }
 
 std::vector<std::string> manifestFileNames(const VersionNumber& julia) {
-  const bool versioned = julia.major > 1 || (julia.major == 1 && julia.minor >= 11) ||
-                         (julia.major == 1 && julia.minor == 10 && julia.patch >= 8);
+  const bool versioned = julia.atLeast(1, 11) || (julia.major == 1 && julia.minor == 10 && julia.patch >= 8);
   std::vector<std::string> names;
   if (versioned) {
     const std::string mm = std::to_string(julia.major) + "." + std::to_string(julia.minor);

@@ -70,6 +70,13 @@ struct VersionNumber {
   /// Canonical text, e.g. "1.10.0-rc1" (always three numeric components).
   std::string str() const;
 
+  /// Whether this is release `major`.`minor` or a later one, comparing those two numbers only: a
+  /// prerelease or build of a minor counts as that minor (1.6.0-rc1 is at least 1.6). The test of
+  /// every Julia-version-dependent feature (e.g. libjulia-internal from 1.6).
+  bool atLeast(std::uint64_t wantMajor, std::uint64_t wantMinor) const {
+    return major > wantMajor || (major == wantMajor && minor >= wantMinor);
+  }
+
   friend std::strong_ordering operator<=>(const VersionNumber& a, const VersionNumber& b);
   friend bool operator==(const VersionNumber& a, const VersionNumber& b);
 };

@@ -40,7 +40,6 @@ std::string_view outsideModule(std::string_view statement, const LoadableModules
 }
 
 void OutsideStatements::reset() {
-  modules_.reset();
   seen_ = 0;
   indices_.clear();
   byModule_.clear();
@@ -48,14 +47,13 @@ void OutsideStatements::reset() {
 
 void OutsideStatements::update(const StatementStore& store, const LoadableModules& modules) {
   const std::size_t total = store.counts().total;
-  if (!modules_ || *modules_ != modules || total < seen_) reset();
-  if (!modules_) modules_ = modules;
+  if (total < seen_) reset();
   if (total == seen_) return;
-  std::size_t index = 0;
-  store.forEach([&](std::string_view statement, StatementFlags flags, std::optional<double>) {
+  std::size_t index = seen_;
+  store.forEachFrom(seen_, [&](std::string_view statement, StatementFlags flags, std::optional<double>) {
     const std::size_t at = index++;
-    if (at < seen_ || flags.excluded) return;
-    const std::string_view outside = outsideModule(statement, *modules_);
+    if (flags.excluded) return;
+    const std::string_view outside = outsideModule(statement, modules);
     if (outside.empty()) return;
     indices_.push_back(at);
     auto it = byModule_.find(outside);

@@ -45,13 +45,16 @@ std::string_view outsideModule(std::string_view statement, const LoadableModules
 
 /// The statements of a store that name a module outside LoadableModules, counted by module and kept
 /// up to date incrementally: the store only grows between clear()s, so each update() reads only the
-/// statements added since the last one, unless the modules changed (then all are read again).
+/// statements added since the last one (StatementStore::forEachFrom()). The counts hold for the
+/// modules of the updates since the last reset(): whoever changes the modules calls reset() (a
+/// store smaller than what was read, i.e. cleared, resets by itself).
 /// Statements flagged `excluded` (they refer to Main) are counted there, not here.
 class OutsideStatements {
  public:
-  /// Brings the counts up to date with `store` (insertion order) for `modules`.
+  /// Brings the counts up to date with `store` (insertion order), reading only the statements
+  /// added since the last update; `modules` must be those of every update since the last reset().
   void update(const StatementStore& store, const LoadableModules& modules);
-  /// Forgets everything (call after StatementStore::clear()).
+  /// Forgets everything: call after StatementStore::clear() or when the loadable modules change.
   void reset();
 
   /// Statements naming an outside module.
@@ -62,7 +65,6 @@ class OutsideStatements {
   const std::map<std::string, std::size_t, std::less<>>& byModule() const { return byModule_; }
 
  private:
-  std::optional<LoadableModules> modules_;
   std::size_t seen_ = 0;              // statements of the store read so far
   std::vector<std::size_t> indices_;  // insertion indices of outside statements, ascending
   std::map<std::string, std::size_t, std::less<>> byModule_;

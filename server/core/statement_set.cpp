@@ -20,13 +20,14 @@ StoredStatement* StatementArena::add(std::string_view text, std::uint8_t flags, 
   const std::size_t need = bytesFor(text.size());
   if (chunks_.empty() || chunks_.back().capacity - chunks_.back().used < need) {
     const std::size_t capacity = std::max(kChunkBytes, need);
-    chunks_.push_back(Chunk{std::unique_ptr<char[]>(new char[capacity]), 0, capacity});
+    chunks_.push_back(Chunk{std::unique_ptr<char[]>(new char[capacity]), 0, capacity, size_});
   }
   Chunk& chunk = chunks_.back();
   auto* statement = new (chunk.data.get() + chunk.used)
       StoredStatement{static_cast<std::uint32_t>(text.size()), flags, StatementSet::kNotPending, 0, compileMs};
   std::memcpy(statement + 1, text.data(), text.size());
   chunk.used += need;
+  ++size_;
   return statement;
 }
 

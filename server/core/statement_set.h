@@ -3,6 +3,7 @@
 // Internal to server/core.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -32,15 +33,30 @@ static_assert(sizeof(StoredStatement) == 12);
 class StatementArena {
  public:
   StoredStatement* add(std::string_view text, std::uint8_t flags, float compileMs);
-  void clear() { chunks_.clear(); }
+  void clear() {
+    chunks_.clear();
+    size_ = 0;
+  }
+  std::size_t size() const { return size_; }  ///< statements held
   std::size_t capacityBytes() const;
 
   template <class F>
   void forEach(F&& visit) const {
-    for (const Chunk& chunk : chunks_) {
-      for (std::size_t at = 0; at < chunk.used;) {
-        auto* statement = reinterpret_cast<StoredStatement*>(chunk.data.get() + at);
-        visit(statement);
+    forEachFrom(0, std::forward<F>(visit));
+  }
+  /// Visits the statements at insertion index `first` and later, in order. Chunks wholly before
+  /// `first` are skipped without reading them.
+  template <class F>
+  void forEachFrom(std::size_t first, F&& visit) const {
+    if (first >= size_) return;
+    // The last chunk whose first statement is at or before `first`.
+    auto it = std::upper_bound(chunks_.begin(), chunks_.end(), first,
+                               [](std::size_t index, const Chunk& chunk) { return index < chunk.first; });
+    std::size_t index = (--it)->first;
+    for (; it != chunks_.end(); ++it) {
+      for (std::size_t at = 0; at < it->used; ++index) {
+        auto* statement = reinterpret_cast<StoredStatement*>(it->data.get() + at);
+        if (index >= first) visit(statement);
         at += bytesFor(statement->length);
       }
     }
@@ -52,8 +68,10 @@ class StatementArena {
     std::unique_ptr<char[]> data;
     std::size_t used;
     std::size_t capacity;
+    std::size_t first;  ///< insertion index of the chunk's first statement
   };
   std::vector<Chunk> chunks_;
+  std::size_t size_ = 0;
 };
 
 /// The deduplicated set. Statements added by this process stay "pending" until the owner has
@@ -74,6 +92,11 @@ class StatementSet {
   template <class F>
   void forEach(F&& visit) const {
     arena_.forEach(std::forward<F>(visit));
+  }
+  /// Visits the statements at insertion index `first` and later, in order.
+  template <class F>
+  void forEachFrom(std::size_t first, F&& visit) const {
+    arena_.forEachFrom(first, std::forward<F>(visit));
   }
 
   /// Statements added or updated here since the last clearPending(); check `pending == kPending`.

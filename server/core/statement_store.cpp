@@ -602,7 +602,12 @@ std::optional<double> StatementStore::compileMs(std::string_view statement) cons
 
 void StatementStore::forEach(
     const std::function<void(std::string_view, StatementFlags, std::optional<double>)>& visit) const {
-  impl_->statements.forEach([&](const StoredStatement* r) {
+  forEachFrom(0, visit);
+}
+
+void StatementStore::forEachFrom(
+    std::size_t first, const std::function<void(std::string_view, StatementFlags, std::optional<double>)>& visit) const {
+  impl_->statements.forEachFrom(first, [&](const StoredStatement* r) {
     const auto ms = r->ms();
     visit(r->text(), toFlags(r->flags), ms ? std::optional<double>(*ms) : std::nullopt);
   });

@@ -129,6 +129,10 @@ class StatementStore {
   /// Visits all statements in insertion order.
   void forEach(const std::function<void(std::string_view statement, StatementFlags flags,
                                         std::optional<double> compileMs)>& visit) const;
+  /// Visits the statements at insertion index `first` and later (counts().total is one past the
+  /// last), in insertion order; costs only what it visits.
+  void forEachFrom(std::size_t first, const std::function<void(std::string_view statement, StatementFlags flags,
+                                                               std::optional<double> compileMs)>& visit) const;
 
   StatementCounts counts() const;
   std::size_t uniqueStatementBytes() const;  ///< sum of the unique statements' lengths

@@ -95,7 +95,7 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
   bool cancelRequested = false;
   bool timedOut = false;
   CCompiler compiler;
-  Command prepareCommand, objectCommand;  // native steps, planned before anything runs
+  Command prepareCommand, objectCommand, link;  // native steps, planned before anything runs
   std::vector<Command> traceCommands;
   std::size_t traceIndex = 0;
 
@@ -185,7 +185,7 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
           traceCommands.push_back(executionTraceCommand(request, paths, i));
         }
         objectCommand = nativeObjectCommand(request, paths, ctx.scriptsDir);
-        linkCommand(request, paths, compiler);  // refuses an unsupported platform before Julia runs
+        link = linkCommand(request, paths, compiler);  // refuses an unsupported platform before Julia runs
         writeFile(paths.requestFile, nativeRequestFileText(request, paths));
         command = prepareCommand;
         first = Step::Prepare;
@@ -221,7 +221,7 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
       log.note("no " + l.link.filename().string() + " in this Julia's library directories (a distribution's layout): " +
                l.link.string() + " -> " + l.target.string() + " is on LIBRARY_PATH and LD_LIBRARY_PATH");
     }
-    model.expectStatements(countReplayedLines(request.statementFiles));
+    model.expectStatements(replayedStatementTotal(request));
   }
 
   void launch(const Command& command, Step next) {
@@ -438,9 +438,7 @@ struct BuildJob::Impl : std::enable_shared_from_this<Impl> {
   void startLink() {
     report(model.enter("linking", "Linking", elapsed()));
     try {
-      launch(linkCommand(request, paths, compiler), Step::Link);
-    } catch (const BuildPlanError& e) {
-      finish(Status::Failed, e.what());
+      launch(link, Step::Link);
     } catch (const std::system_error& e) {
       finish(Status::Failed, "linking failed: cannot start the C compiler: " + std::string(e.what()));
     }

@@ -45,17 +45,20 @@ std::string installHint(std::string_view os) {
 std::string elfLibraryFlag(const std::vector<std::string>& files, const std::string& stem) {
   const std::string plain = stem + ".so";
   if (std::find(files.begin(), files.end(), plain) != files.end()) return "-l" + stem.substr(3);
-  std::optional<std::string> best;
-  for (const auto& f : files) {
-    if (f.rfind(plain + ".", 0) == 0 && (!best || f.size() < best->size())) best = f;
-  }
-  if (best) return "-l:" + *best;
+  if (auto best = shortestVersionedLibrary(files, stem)) return "-l:" + *best;
   return "-l" + stem.substr(3);
 }
 
-bool hasLibjuliaInternal(const core::VersionNumber& v) { return v.major > 1 || (v.major == 1 && v.minor >= 6); }
-
 }  // namespace
+
+std::optional<std::string> shortestVersionedLibrary(const std::vector<std::string>& files, std::string_view stem) {
+  const std::string prefix = std::string(stem) + ".so.";
+  std::optional<std::string> best;
+  for (const auto& f : files) {
+    if (f.starts_with(prefix) && (!best || f.size() < best->size())) best = f;
+  }
+  return best;
+}
 
 CCompiler findCCompiler(const std::optional<std::string>& ccEnv, const std::optional<std::string>& pathEnv,
                         std::string_view os) {

@@ -54,6 +54,12 @@ CCompiler findCCompiler(const std::optional<std::string>& ccEnv, const std::opti
 ///  - macOS: `-ljulia` [`-ljulia-internal`] (ld64 has no `-l:` and the .dylib names exist).
 std::vector<std::string> libjuliaLinkFlags(const JuliaInstallation& julia);
 
+/// The shortest file name `<stem>.so.<anything>` among `files` (e.g. "libjulia.so.1" before
+/// "libjulia.so.1.5.3" for stem "libjulia"), or nullopt when there is none: the versioned library a
+/// Julia without the `<stem>.so` development link is linked against (libjuliaLinkFlags) or given
+/// that link to (libjuliaDevLinks, server/julia/packagecompiler_setup.h).
+std::optional<std::string> shortestVersionedLibrary(const std::vector<std::string>& files, std::string_view stem);
+
 /// The link line (rules above), e.g. for Julia 1.10 on x86-64 Linux: `<cc> [$CC args] -m64
 /// -march=x86-64 -shared -L<libdir> -L<privateLibdir> -o <image> -Wl,--whole-archive <object>
 /// -Wl,--no-whole-archive -Wl,-rpath-link,<libdir> -Wl,-rpath-link,<privateLibdir> -ljulia

@@ -74,7 +74,7 @@ bool isWindows(std::string_view os) { return os == "Windows" || os == "NT" || os
 BuildPaths BuildPaths::forRequest(const BuildRequest& request) {
   const bool mac = isMacOs(request.julia.os);
   const core::VersionNumber& v = request.julia.version;
-  const bool archive = mac || v.major > 1 || (v.major == 1 && v.minor >= 6);
+  const bool archive = mac || v.atLeast(1, 6);
   BuildPaths p;
   p.requestFile = request.workDir / "request.txt";
   p.progressFile = request.workDir / "progress.jsonl";
@@ -98,7 +98,9 @@ fs::path environmentDirectory(const BuildRequest& request) {
   return request.julia.depotPath.front() / "environments" / request.julia.defaultEnvironmentName();
 }
 
-bool hasPackageImages(const core::VersionNumber& v) { return v.major > 1 || (v.major == 1 && v.minor >= 9); }
+bool hasLibjuliaInternal(const core::VersionNumber& v) { return v.atLeast(1, 6); }
+
+bool hasPackageImages(const core::VersionNumber& v) { return v.atLeast(1, 9); }
 
 std::string nativeRequestFileText(const BuildRequest& request, const BuildPaths& paths) {
   std::string text = "# sysimage build request (prepare.jl, build_sysimage.jl), written by sysimage-server\n";
@@ -149,7 +151,7 @@ Command executionTraceCommand(const BuildRequest& request, const BuildPaths& pat
   }
   const fs::path env = environmentDirectory(request);
   const core::VersionNumber& v = request.julia.version;
-  const bool loadPathEnv = v.major > 1 || (v.major == 1 && v.minor >= 6);
+  const bool loadPathEnv = v.atLeast(1, 6);
   Command c;
   c.program = request.julia.executable;
   c.args = juliaFlags(request.julia);

@@ -33,6 +33,10 @@ struct BuildRequest {
   /// backend only; PackageCompiler gets the name).
   std::vector<std::string> packages;
   std::vector<std::filesystem::path> statementFiles;  ///< precompile statement files (absolute)
+  /// When known, the number of statements in `statementFiles.front()` (the file the server
+  /// exported: core::ExportResult::written), so that the PackageCompiler backend's statement total
+  /// counts only the lines of the other files (countReplayedLines) instead of reading it again.
+  std::optional<std::size_t> firstStatementFileCount;
   /// Julia files run before the build, each in a process of its own under `--trace-compile`
   /// (native backend; PackageCompiler runs them the same way); their traces are replayed.
   std::vector<std::filesystem::path> executionFiles;
@@ -95,6 +99,10 @@ bool isWindows(std::string_view os);
 /// The directory of the environment to build for: `project`, or for the default environment
 /// `<first depot>/environments/v<major>.<minor>`. Errors: BuildPlanError when the depot path is empty.
 std::filesystem::path environmentDirectory(const BuildRequest& request);
+
+/// True from Julia 1.6, which splits the runtime into libjulia and libjulia-internal (in
+/// privateLibdir): both the native link line and PackageCompiler's need `-ljulia-internal`.
+bool hasLibjuliaInternal(const core::VersionNumber& version);
 
 /// True from Julia 1.9, where `Base.Linking` (package images with native code) exists; such a
 /// Julia gets `--pkgimages=no` in every native build step, as PackageCompiler's get_julia_cmd()

@@ -86,7 +86,7 @@ std::string resolveCpuTarget(std::string_view setting, std::string_view arch) {
 }
 
 bool supportsSysimageCpuTarget(const core::VersionNumber& julia) {
-  return julia.major > 1 || (julia.major == 1 && julia.minor >= 13);
+  return julia.atLeast(1, 13);
 }
 
 std::string resolveCpuTarget(std::string_view setting, std::string_view arch, const core::VersionNumber& julia) {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "server/julia/build_plan.h"
 #include "server/julia/julia_installation.h"
 
 namespace sysimage::julia {
@@ -46,9 +47,15 @@ std::vector<LibraryLink> libjuliaDevLinks(const JuliaInstallation& julia, const 
 void createLibraryLinks(const std::vector<LibraryLink>& links);
 
 /// Number of lines in `files` that PackageCompiler replays as statements: every line that is not
-/// blank or a whole-line comment (core::parseTraceLine's Blank and Comment kinds). Missing or
-/// unreadable files count 0.
+/// blank or a whole-line `#` comment; leading `#= … =#` comments (the `--trace-compile-timing`
+/// prefix) are skipped first, so `#= 1.2 ms =# precompile(...)` counts (core::parseTraceLine's
+/// Blank and Comment kinds, without lexing the statements). Missing or unreadable files count 0.
 std::size_t countReplayedLines(const std::vector<std::filesystem::path>& files);
+
+/// The statement total of a PackageCompiler build: `request.firstStatementFileCount` plus
+/// countReplayedLines() of the other statement files when the count is known, else
+/// countReplayedLines() of them all.
+std::size_t replayedStatementTotal(const BuildRequest& request);
 
 /// Whether PackageCompiler's object file is in `tempDir` (its TMPDIR): a non-empty regular file
 /// named `*.o` (1.x: `tempname() * ".o"`) or `*-o.a` (2.x: `tempname() * "-o.a"`). Julia writes the

@@ -88,6 +88,7 @@ static std::optional<BuildInputs> prepareInputs(const julia::JuliaInstallation& 
     return std::nullopt;
   }
   r.statementFiles.push_back(workDir / "statements.jl");
+  r.firstStatementFileCount = in.exported.written;
   for (const auto& f : model.config().statementsFiles) r.statementFiles.push_back(f);
   r.executionFiles = model.config().executionFiles;
   r.importIntoMain = model.config().importIntoMain;

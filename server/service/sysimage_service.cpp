@@ -426,6 +426,7 @@ bool SysimageService::refreshLoadable(Project& project) {
   core::LoadableModules modules = core::loadableModules(model.project(), model.manifest(), project.stdlibDir);
   if (modules == project.loadable) return false;
   project.loadable = std::move(modules);
+  project.outside.reset();  // counted for the old modules; newStatementsSinceBuild() reads all again
   return true;
 }
 

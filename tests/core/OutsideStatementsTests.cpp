@@ -102,11 +102,17 @@ TEST_F(OutsideStatementsStoreTests, CountsByModuleIncrementallyAndSinceAnIndex) 
   EXPECT_EQ(outside.since(3), 2u);  // of the statements at index 3 and later
   EXPECT_EQ(outside.since(6), 0u);
 
-  // The project gains Revise: everything is counted again against the new modules.
+  // The project gains Revise: update() alone reads only new statements, so the counts stay those
+  // of the old modules until reset(); then everything is counted again against the new modules.
   modules_.add("Revise");
+  outside.update(store_, modules_);
+  EXPECT_EQ(outside.total(), 3u);
+  outside.reset();
+  EXPECT_EQ(outside.total(), 0u);
   outside.update(store_, modules_);
   EXPECT_EQ(outside.total(), 2u);
   EXPECT_EQ(outside.byModule().count("Revise"), 0u);
+  EXPECT_EQ(outside.since(3), 1u);
 
   // The store is cleared: the counts follow.
   ASSERT_TRUE(store_.clear());
@@ -114,6 +120,36 @@ TEST_F(OutsideStatementsStoreTests, CountsByModuleIncrementallyAndSinceAnIndex) 
   outside.update(store_, modules_);
   EXPECT_EQ(outside.total(), 0u);
   EXPECT_TRUE(outside.byModule().empty());
+}
+
+TEST_F(OutsideStatementsStoreTests, AClearedStoreResetsByItself) {
+  store_.add("precompile(Tuple{typeof(VSCodeServer.evalrepl), Module, String})");
+  store_.add("precompile(Tuple{typeof(Revise.revise)})");
+  OutsideStatements outside;
+  outside.update(store_, modules_);
+  EXPECT_EQ(outside.total(), 2u);
+  // Cleared and refilled with fewer statements than were read: counted again from the start.
+  ASSERT_TRUE(store_.clear());
+  store_.add("precompile(Tuple{typeof(Revise.revise)})");
+  outside.update(store_, modules_);
+  EXPECT_EQ(outside.total(), 1u);
+  EXPECT_EQ(outside.byModule().count("VSCodeServer"), 0u);
+  EXPECT_EQ(outside.byModule().at("Revise"), 1u);
+}
+
+TEST_F(OutsideStatementsStoreTests, UpdateReadsOnlyTheStatementsAddedSinceTheLastOne) {
+  OutsideStatements outside;
+  for (int round = 0; round < 3; ++round) {
+    store_.add("precompile(Tuple{typeof(VSCodeServer.f" + std::to_string(round) + "), Int64})");
+    store_.add("precompile(Tuple{typeof(Base.g" + std::to_string(round) + "), Int64})");
+    outside.update(store_, modules_);
+    EXPECT_EQ(outside.total(), static_cast<std::size_t>(round + 1));
+    EXPECT_EQ(outside.since(static_cast<std::size_t>(2 * round)), 1u);
+  }
+  // Nothing new: the counts stand.
+  outside.update(store_, modules_);
+  EXPECT_EQ(outside.total(), 3u);
+  EXPECT_EQ(outside.byModule().at("VSCodeServer"), 3u);
 }
 
 TEST_F(OutsideStatementsStoreTests, ExportLeavesThemOutAndHashesWhatItWrote) {

@@ -450,6 +450,33 @@ TEST_F(StatementStoreTests, MemoryStaysBelowTwiceTheStatementBytes) {
   EXPECT_LT(ratio, 2.0) << store.memoryBytes() << " bytes for " << store.uniqueStatementBytes();
 }
 
+TEST_F(StatementStoreTests, ForEachFromVisitsTheTailAcrossArenaChunks) {
+  StatementStore store(dir_);
+  // Enough statements for several 256 KiB arena chunks.
+  const std::size_t count = 20000;
+  for (std::size_t i = 0; i < count; ++i) store.add(statement(static_cast<int>(i)));
+  ASSERT_EQ(store.counts().total, count);
+  const std::vector<std::string> every = all(store);
+  for (std::size_t first : {std::size_t{0}, std::size_t{1}, std::size_t{4321}, std::size_t{12345}, count - 1}) {
+    std::vector<std::string> tail;
+    store.forEachFrom(first, [&](std::string_view s, StatementFlags, std::optional<double>) { tail.emplace_back(s); });
+    EXPECT_EQ(tail, std::vector<std::string>(every.begin() + static_cast<std::ptrdiff_t>(first), every.end()))
+        << "from " << first;
+  }
+  std::size_t visited = 0;
+  store.forEachFrom(count, [&](std::string_view, StatementFlags, std::optional<double>) { ++visited; });
+  store.forEachFrom(count + 7, [&](std::string_view, StatementFlags, std::optional<double>) { ++visited; });
+  EXPECT_EQ(visited, 0u);
+  // After clear() the indices start again from 0.
+  ASSERT_TRUE(store.clear());
+  store.add(statement(1));
+  store.forEachFrom(0, [&](std::string_view s, StatementFlags, std::optional<double>) {
+    EXPECT_EQ(s, statement(1));
+    ++visited;
+  });
+  EXPECT_EQ(visited, 1u);
+}
+
 TEST(StoreDirForTests, StableHashOfTheNormalisedProjectPath) {
   EXPECT_EQ(storeDirFor("/state", "/home/u/proj", "1.11.2"), fs::path("/state/1.11.2/143becae573131b5"));
   EXPECT_EQ(storeDirFor("/state", "/home/u/./proj/", "1.11.2"), storeDirFor("/state", "/home/u/proj", "1.11.2"));

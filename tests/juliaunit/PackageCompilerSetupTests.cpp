@@ -100,6 +100,19 @@ TEST(CountReplayedLines, EveryLineButBlanksAndComments) {
   EXPECT_EQ(countReplayedLines({t.path() / "a.jl", t.path() / "b.jl", t.path() / "missing.jl"}), 4u);
 }
 
+TEST(CountReplayedLines, TheExportedFileIsNotReadWhenItsCountIsKnown) {
+  TempDir t;
+  write(t.path() / "extra.jl", "# extra\nprecompile(Tuple{typeof(Base.g)})\n  \n#= 3.0 ms =# precompile(Tuple{typeof(Base.h)})\n");
+  BuildRequest request;
+  // statements.jl does not exist: its count comes from the request.
+  request.statementFiles = {t.path() / "statements.jl", t.path() / "extra.jl"};
+  EXPECT_EQ(replayedStatementTotal(request), 2u);
+  request.firstStatementFileCount = 41;
+  EXPECT_EQ(replayedStatementTotal(request), 43u);
+  request.statementFiles = {};
+  EXPECT_EQ(replayedStatementTotal(request), 0u);
+}
+
 TEST(PackageCompilerObject, OnlyAFinishedObjectOrArchiveCounts) {
   TempDir t;
   EXPECT_FALSE(packageCompilerObjectWritten(t.path()));

@@ -1,5 +1,6 @@
 # build_common.jl: what the native backend's two Julia steps share (prepare.jl, build_sysimage.jl):
-# the request file, the progress side channel and one-line error texts. Base Julia only, 1.5+.
+# the request file, the progress side channel, one-line error texts, the start-up and package
+# loading. Base Julia only, 1.5+.
 # Included into each script's own anonymous module after json_writer.jl (json_line).
 #
 # Request file (Base Julia has no JSON parser): UTF-8 text, one `key=value` per line, split at the
@@ -99,11 +100,6 @@ function read_request(path::AbstractString)
             end
         elseif key == "statements"
             push!(statements, value)
-        elseif key == "execute"
-            # Execution files run in a process of their own (`julia --trace-compile`), never in the
-            # process that writes the image; their trace comes here as a statements= file.
-            println(stderr, SCRIPT_NAME[], ": ignoring execute=", value,
-                    ": run it with --trace-compile and pass the trace as statements=")
         else
             println(stderr, SCRIPT_NAME[], ": ignoring unknown request key: ", key)
         end
@@ -127,4 +123,42 @@ function read_packages_file(path::AbstractString)
         push!(ids, Base.PkgId(Base.UUID(String(parts[2])), String(parts[1])))
     end
     return ids
+end
+
+# --- shared steps --------------------------------------------------------------------------------
+
+# A script's start: `args` must be one existing request file (else a usage error, exit status 2);
+# reads it and opens its progress file. `needs_packages_file`: the request must name a
+# packages_file= (prepare.jl writes it). Returns the Request.
+function start_script(name::AbstractString, args; needs_packages_file::Bool = false)
+    SCRIPT_NAME[] = name
+    length(args) == 1 || (println(stderr, "usage: ", name, " <request file>"); exit(2))
+    isfile(args[1]) || (println(stderr, name, ": request file not found: ", args[1]); exit(2))
+    req = read_request(args[1])
+    if needs_packages_file && isempty(req.packages_file)
+        println(stderr, name, ": the request has no packages_file=")
+        exit(2)
+    end
+    open_progress(req.progress)
+    return req
+end
+
+# Loads each package of `entries`, (PkgId or nothing, name) pairs (nothing: looked up by name from
+# Main), emitting `event` (prepare.jl: "precompile", build_sysimage.jl: "package") with its index;
+# the first that fails to load fails the script. Returns the PkgIds loaded.
+function load_packages(entries, event::AbstractString)
+    n = length(entries)
+    loaded = Base.PkgId[]
+    for (i, (id, name)) in enumerate(entries)
+        try
+            m = id === nothing ? Base.require(Main, Symbol(name)) : Base.require(id)
+            push!(loaded, Base.PkgId(m))
+        catch e
+            msg = short_error(e)
+            emit("event" => event, "name" => name, "index" => i, "total" => n, "ok" => false, "error" => msg)
+            fail("cannot load package $name: $msg")
+        end
+        emit("event" => event, "name" => name, "index" => i, "total" => n, "ok" => true)
+    end
+    return loaded
 end

@@ -81,25 +81,6 @@ function packages_to_load(req)
     return [(isempty(uuid) ? nothing : Base.PkgId(Base.UUID(uuid), name), name) for (name, uuid) in req.packages]
 end
 
-# Loads each package; returns the PkgIds loaded.
-function load_packages(entries)
-    n = length(entries)
-    loaded = Base.PkgId[]
-    for (i, (id, name)) in enumerate(entries)
-        try
-            m = id === nothing ? Base.require(Main, Symbol(name)) : Base.require(id)
-            push!(loaded, Base.PkgId(m))
-            emit("event" => "package", "name" => name, "index" => i, "total" => n, "ok" => true)
-        catch e
-            msg = short_error(e)
-            emit("event" => "package", "name" => name, "index" => i, "total" => n, "ok" => false,
-                 "error" => msg)
-            fail("cannot load package $name: $msg")
-        end
-    end
-    return loaded
-end
-
 # `import Name` in Main for each requested package, as PackageCompiler does (@7fa17bd3 L553-569),
 # so that `using .Name` works without the project; a name Main already has is left alone. A
 # package the project cannot reach by name (an indirect dependency) gets its module bound instead.
@@ -240,11 +221,7 @@ function replay(statements)
 end
 
 function main(args)
-    SCRIPT_NAME[] = "build_sysimage.jl"
-    length(args) == 1 || (println(stderr, "usage: build_sysimage.jl <request file>"); exit(2))
-    isfile(args[1]) || (println(stderr, "build_sysimage.jl: request file not found: ", args[1]); exit(2))
-    req = read_request(args[1])
-    open_progress(req.progress)
+    req = start_script("build_sysimage.jl", args)
     ccall(:jl_generating_output, Cint, ()) == 0 &&
         println(stderr, "build_sysimage.jl: warning: not run with --output-o; no image will be written")
     n = Threads.nthreads()
@@ -252,7 +229,7 @@ function main(args)
 
     emit("event" => "phase", "phase" => "loading")
     init_environment(req)
-    loaded = load_packages(packages_to_load(req))
+    loaded = load_packages(packages_to_load(req), "package")
     req.import_into_main && import_into_main(req.packages, loaded)
 
     emit("event" => "phase", "phase" => "replaying")

@@ -193,12 +193,7 @@ function describe(ids)
 end
 
 function main(args)
-    length(args) == 1 || (println(stderr, "usage: prepare.jl <request file>"); exit(2))
-    isfile(args[1]) || (println(stderr, "prepare.jl: request file not found: ", args[1]); exit(2))
-    SCRIPT_NAME[] = "prepare.jl"
-    req = read_request(args[1])
-    isempty(req.packages_file) && (println(stderr, "prepare.jl: the request has no packages_file="); exit(2))
-    open_progress(req.progress)
+    req = start_script("prepare.jl", args; needs_packages_file = true)
     emit("event" => "phase", "phase" => "preparing")
     restrict_load_path(req.project)
 
@@ -228,17 +223,7 @@ function main(args)
         fail(string("cannot build: not installed: ", describe(missing_ids)))
     end
 
-    for (i, id) in enumerate(ids)
-        try
-            Base.require(id)
-        catch e
-            msg = short_error(e)
-            emit("event" => "precompile", "name" => id.name, "index" => i, "total" => length(ids), "ok" => false,
-                 "error" => msg)
-            fail("cannot load package $(id.name): $msg")
-        end
-        emit("event" => "precompile", "name" => id.name, "index" => i, "total" => length(ids), "ok" => true)
-    end
+    load_packages([(id, id.name) for id in ids], "precompile")
 
     # Written whole, then renamed: build_sysimage.jl never sees half a list.
     tmp = req.packages_file * ".tmp"
