@@ -397,10 +397,12 @@ TEST_F(BuildJobTest, CancelStopsTheWholeProcessGroup) {
   EXPECT_EQ(o.status, Status::Cancelled);
   EXPECT_EQ(o.reason, "build cancelled");
   ASSERT_GT(pgid, 0);
-  // The orphaned background sleep is reaped by init, a moment after it died.
-  EXPECT_TRUE(queue_.runUntil([&] { return ::kill(-pgid, 0) == -1 && errno == ESRCH; }, std::chrono::seconds(2)));
+  // The orphaned background sleep is reaped by init, a moment after it died. The bound is generous
+  // (a loaded machine reaps slowly); what counts is that the group ends long before the build's own
+  // 10 s run, i.e. that cancel stops the background child too and waits for nothing else.
+  EXPECT_TRUE(queue_.runUntil([&] { return ::kill(-pgid, 0) == -1 && errno == ESRCH; }, std::chrono::seconds(8)));
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - cancelledAt).count();
-  EXPECT_LT(took, 2.0);
+  EXPECT_LT(took, 8.0);
   EXPECT_FALSE(job_->pid());
 }
 
